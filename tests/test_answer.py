@@ -1,0 +1,97 @@
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant import CANNOT_ANSWER, Assistant
+from assistant.cite import cited_numbers
+from assistant.load import load_document
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+RUSSIA_REPORT = "003_001337cf8562453b.txt"
+ANALYSIS = "000_f3ed65131ccd6e47.txt"
+
+
+def assert_citations_are_exact(answer) -> None:
+    assert cited_numbers(answer.text), "an answer must carry [n] markers"
+    assert sorted(set(cited_numbers(answer.text))) == [c.number for c in answer.citations]
+    for citation in answer.citations:
+        text = load_document(SEEDS / citation.source, SEEDS).text
+        assert text[citation.start:citation.end] == citation.quote
+        assert citation.quote in answer.text  # an extractive answer quotes its evidence verbatim
+
+
+@pytest.mark.parametrize(("question", "fact", "source"), [
+    ("Which Kremlin envoy heads Moscow's team?", "Kirill Dmitriev", None),
+    ("At whose golf club were earlier rounds of talks held?", "Hallandale Beach", RUSSIA_REPORT),
+    ("In what month and year were Putin's demands first set out?", "June 2024", RUSSIA_REPORT),
+    ("Who has been briefed on the talks according to Umerov?", "Zelenskiy", RUSSIA_REPORT),
+    ("Why was Florida picked rather than a traditional diplomatic capital?", "discreet", ANALYSIS),
+    ("What does Russia want Ukraine to give up regarding NATO?", "NATO ambitions", None),
+])
+def test_answers_name_the_fact_and_cite_the_file_that_states_it(
+    seed_assistant: Assistant, question: str, fact: str, source: str | None
+) -> None:
+    answer = seed_assistant.ask(question)
+    assert answer.answered, answer.notes
+    assert fact in answer.text
+    cited = {c.source for c in answer.citations}
+    assert source is None or source in cited
+    assert any(fact in c.quote for c in answer.citations)
+    assert_citations_are_exact(answer)
+
+
+@pytest.mark.parametrize("question", [
+    "What did the Chinese foreign minister say about the Florida talks?",
+    "How much did the hotel rooms for the delegations cost?",
+    "Which football team won the championship?",
+])
+def test_questions_the_sources_do_not_answer_are_refused(seed_assistant: Assistant, question: str) -> None:
+    answer = seed_assistant.ask(question)
+    assert not answer.answered
+    assert answer.text == CANNOT_ANSWER and answer.citations == []
+
+
+def test_a_follow_up_uses_the_conversation(seed_assistant: Assistant) -> None:
+    history = [("Who is Ukraine's chief negotiator?", "Rustem Umerov [1]")]
+    answer = seed_assistant.ask("Who did he say had been briefed?", history=history)
+    assert answer.answered and "Zelenskiy" in answer.text
+
+
+def test_when_the_sources_differ_both_are_cited(seed_assistant: Assistant) -> None:
+    answer = seed_assistant.ask("How many years of fighting has there been since the invasion?")
+    assert {c.source for c in answer.citations} == {RUSSIA_REPORT, ANALYSIS}
+    assert "three years" in answer.text and "four years" in answer.text
+    assert answer.text.startswith("The sources differ")
+
+
+def test_an_answer_reports_where_its_time_went(seed_assistant: Assistant) -> None:
+    answer = seed_assistant.ask("Who may also participate in the talks?")
+    assert {"retrieve", "answer", "total"} <= answer.timings.keys()
+    assert answer.generator == "extractive"
+
+
+def test_an_empty_question_is_a_clear_error(seed_assistant: Assistant) -> None:
+    with pytest.raises(ValueError, match="empty"):
+        seed_assistant.ask("   ")
+
+
+def test_new_articles_answer_without_any_seed_specific_rules(docs, make_settings) -> None:
+    (docs / "harbour.txt").write_text(
+        "Harbour Authority Names New Chief\n\n"
+        "PORTSMOUTH, Mar 3 — The harbour authority appointed Maria Lindqvist as its chief executive on Monday. "
+        "She replaces Tom Hale, who retired after eleven years. "
+        "The authority handles about 4.2 million tonnes of cargo a year.\n",
+        encoding="utf-8",
+    )
+    assistant = Assistant(make_settings(docs))
+    who = assistant.ask("Who was appointed chief executive of the harbour authority?")
+    assert "Maria Lindqvist" in who.text and who.citations[0].source == "harbour.txt"
+    cargo = assistant.ask("How much cargo does the harbour authority handle?")
+    assert re.search(r"4\.2 million tonnes", cargo.text)
+    assert_citations_are_exact_in(docs, cargo)
+
+
+def assert_citations_are_exact_in(folder: Path, answer) -> None:
+    for citation in answer.citations:
+        assert load_document(folder / citation.source, folder).text[citation.start:citation.end] == citation.quote

@@ -1,0 +1,52 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args: str, docs: Path, index: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ASSISTANT_DOCS": str(docs), "ASSISTANT_INDEX": str(index),
+           "ASSISTANT_GENERATOR": "extractive"}
+    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], env=env, cwd=ROOT, input=stdin,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_ask_prints_the_answer_and_its_numbered_sources(docs, tmp_path) -> None:
+    result = run_cli("ask", "Where did previous discussions take place?", docs=docs, index=tmp_path / "i")
+    assert result.returncode == 0, result.stderr
+    assert "Hallandale Beach" in result.stdout
+    assert "[1] 003_001337cf8562453b.txt — \u201c" in result.stdout
+
+
+def test_ask_json_is_the_answer_object(docs, tmp_path) -> None:
+    result = run_cli("ask", "--json", "Who may also participate?", docs=docs, index=tmp_path / "i")
+    answer = json.loads(result.stdout)
+    assert {"text", "answered", "citations", "generator", "timings"} <= answer.keys()
+    assert answer["citations"][0]["source"].endswith(".txt")
+
+
+def test_ingest_warns_about_bad_files_by_name_and_keeps_going(docs, tmp_path) -> None:
+    (docs / "scan.pdf").write_bytes(b"not a pdf at all")
+    result = run_cli("ingest", docs=docs, index=tmp_path / "i")
+    assert result.returncode == 0
+    assert "warning: skipped scan.pdf" in result.stderr
+    assert "2 added" in result.stdout and "1 skipped" in result.stdout
+
+
+def test_user_mistakes_get_one_line_not_a_traceback(docs, tmp_path) -> None:
+    missing = run_cli("ask", "anything", "--docs", str(tmp_path / "nowhere"), docs=docs, index=tmp_path / "i")
+    assert missing.returncode == 2 and "documents folder not found" in missing.stderr
+    empty = run_cli("ask", "  ", docs=docs, index=tmp_path / "i")
+    assert empty.returncode == 2 and "question is empty" in empty.stderr
+    for result in (missing, empty):
+        assert "Traceback" not in result.stderr
+
+
+def test_chat_answers_follow_ups_until_an_empty_line(docs, tmp_path) -> None:
+    conversation = "Who is Ukraine's chief negotiator?\nWho did he say had been briefed?\n\n"
+    result = run_cli("chat", docs=docs, index=tmp_path / "i", stdin=conversation)
+    assert result.returncode == 0, result.stderr
+    assert "Umerov" in result.stdout and "Zelenskiy" in result.stdout

@@ -1,0 +1,92 @@
+from pathlib import Path
+
+import pytest
+
+from assistant.load import LoadError, load_document, load_folder, parse_text_metadata
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def test_plain_text_keeps_the_file_text_exactly(tmp_path: Path) -> None:
+    raw = "Headline here\r\n\r\nBody line one.\r\n"
+    (tmp_path / "a.txt").write_bytes(raw.encode("utf-8"))
+    assert load_document(tmp_path / "a.txt", tmp_path).text == raw
+
+
+def test_date_publisher_and_dateline_come_from_the_article_text() -> None:
+    text = ("Markets Rally on Rate Cut Hopes\n\n03/14/2024\n\n"
+            "LONDON, Mar 14 — Shares rose sharply on Thursday as traders bet on lower interest rates.\n"
+            "(Source:www.example-news.com)\n")
+    meta = parse_text_metadata(text)
+    assert meta == {"title": "Markets Rally on Rate Cut Hopes", "publisher": "www.example-news.com",
+                    "date": "2024-03-14", "dateline": "London"}
+
+
+def test_a_dateline_without_a_year_still_gives_the_day() -> None:
+    text = "Storm Hits Coast\nMIAMI, Sep 3 — A hurricane made landfall overnight, cutting power to thousands.\n"
+    meta = parse_text_metadata(text)
+    assert meta["date"] == "Sep 3" and meta["dateline"] == "Miami"
+
+
+def test_html_is_parsed_to_text_without_scripts(tmp_path: Path) -> None:
+    (tmp_path / "page.html").write_text(
+        "<html><head><title>Ignored tab title</title>"
+        "<meta property='og:title' content='Port Strike Ends'>"
+        "<meta property='og:site_name' content='Harbour Times'>"
+        "<meta property='article:published_time' content='2025-06-02T08:00:00Z'>"
+        "<script>alert('x')</script><style>p{}</style></head>"
+        "<body><nav>Home | World</nav><article><h1>Port Strike Ends</h1>"
+        "<p>Dock workers returned on <b>Monday</b> after a deal.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    document = load_document(tmp_path / "page.html", tmp_path)
+    assert "Dock workers returned on\nMonday\nafter a deal." in document.text
+    assert "alert" not in document.text and "Home | World" not in document.text
+    assert (document.title, document.publisher, document.date) == ("Port Strike Ends", "Harbour Times", "2025-06-02")
+
+
+def test_pdf_text_is_extracted(tmp_path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure = plt.figure()
+    figure.text(0.1, 0.8, "Council Approves New Bridge")
+    figure.text(0.1, 0.6, "The city council voted 7 to 2 for the river crossing.")
+    figure.savefig(tmp_path / "report.pdf")
+    plt.close(figure)
+    document = load_document(tmp_path / "report.pdf", tmp_path)
+    assert "voted 7 to 2" in document.text
+    assert document.title == "Council Approves New Bridge"
+
+
+@pytest.mark.parametrize(("name", "content", "reason"), [
+    ("latin1.txt", "Caf\xe9 prices rose.".encode("latin-1"), "not UTF-8"),
+    ("empty.md", b"   \n", "no text"),
+    ("blob.txt", b"\x00\x01\x02binary", "binary"),
+    ("broken.pdf", b"%PDF-1.4 this is not really a pdf", "PDF"),
+])
+def test_bad_files_are_reported_by_name_and_the_rest_still_load(
+    tmp_path: Path, name: str, content: bytes, reason: str
+) -> None:
+    (tmp_path / "good.txt").write_text("A fine article\nIt says something.", encoding="utf-8")
+    (tmp_path / name).write_bytes(content)
+    documents, problems = load_folder(tmp_path)
+    assert [d.source for d in documents] == ["good.txt"]
+    assert len(problems) == 1 and problems[0].startswith(name) and reason in problems[0]
+
+
+def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(LoadError, match="does not exist"):
+        load_folder(tmp_path / "nope")
+
+
+def test_seed_articles_state_their_metadata() -> None:
+    documents, problems = load_folder(SEEDS)
+    assert problems == []
+    by_name = {d.source: d for d in documents}
+    first = by_name["000_f3ed65131ccd6e47.txt"]
+    assert first.date == "2025-12-20" and first.publisher == "www.marketscreener.com"
+    assert first.title.startswith("Florida Talks Reflect")
+    second = by_name["003_001337cf8562453b.txt"]
+    assert second.dateline == "Washington" and second.date == "Dec 20"

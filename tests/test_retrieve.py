@@ -1,0 +1,42 @@
+import pytest
+
+from assistant.retrieve import HybridRetriever, standalone_query
+
+
+@pytest.mark.parametrize(("question", "source"), [
+    ("golf club where earlier meetings were held", "003_001337cf8562453b.txt"),
+    ("why was Florida chosen as a discreet venue instead of a diplomatic capital", "000_f3ed65131ccd6e47.txt"),
+    ("Putin annual press conference demands", "003_001337cf8562453b.txt"),
+])
+def test_the_right_file_comes_first(seed_assistant, question: str, source: str) -> None:
+    seed_assistant.ensure_index()
+    passages = seed_assistant.retriever.search(question).passages
+    assert passages[0].chunk.source == source
+
+
+def test_both_retrievers_contribute(seed_assistant) -> None:
+    seed_assistant.ensure_index()
+    passages = seed_assistant.retriever.search("Who is expected to participate from the State Department?").passages
+    assert any("bm25" in p.ranks for p in passages) and any("dense" in p.ranks for p in passages)
+    assert [p.score for p in passages] == sorted((p.score for p in passages), reverse=True)
+
+
+def test_it_is_a_langchain_retriever(seed_assistant) -> None:
+    seed_assistant.ensure_index()
+    documents = seed_assistant.retriever.invoke("Rustem Umerov")
+    assert isinstance(seed_assistant.retriever, HybridRetriever)
+    assert documents and "Umerov" in documents[0].page_content
+    assert {"source", "start", "end", "title", "score"} <= documents[0].metadata.keys()
+
+
+def test_coverage_is_low_for_words_the_sources_never_use(seed_assistant) -> None:
+    seed_assistant.ensure_index()
+    assert seed_assistant.retriever.search("Kirill Dmitriev delegation").coverage > 0.9
+    assert seed_assistant.retriever.search("volcano eruption Iceland tourism").coverage < 0.2
+
+
+def test_follow_ups_are_searched_with_the_previous_question() -> None:
+    history = [("Who is Ukraine's chief negotiator?", "Rustem Umerov [1]")]
+    assert standalone_query("What did he say?", history).startswith("Who is Ukraine's chief negotiator?")
+    assert standalone_query("Where is the golf club located?", history) == "Where is the golf club located?"
+    assert standalone_query("What did he say?", None) == "What did he say?"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Protocol
@@ -10,7 +12,7 @@ from typing import Protocol
 from .cite import Citation, citation_for_span
 from .embed import get_embedder
 from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, Retrieval
-from .text import Span, capitalised_words, numbers, sentence_spans, terms
+from .text import Span, capitalised_phrases, capitalised_words, numbers, sentence_spans, terms
 from .verify import conflicting_figures
 
 CANNOT_ANSWER = "The sources don't say."
@@ -66,7 +68,8 @@ class Candidate:
     passage: Passage
     span: Span
     score: float = 0.0
-    lexical: float = 0.0
+    lexical: float = 0.0  # IDF-weighted share of the question's words in the sentence
+    context: float = 0.0  # the same, in the sentence or the chunk around it
     dense: float = 0.0
 
 
@@ -90,8 +93,20 @@ def has_answer_type(kind: str | None, sentence: str, question: str) -> bool:
         return bool(numbers(sentence) - numbers(question) or NUMBER_WORDS.search(sentence))
     if kind == "time":
         return bool(TIME_WORDS.search(sentence))
-    new_names = capitalised_words(sentence) - capitalised_words(question) - {w.lower() for w in question.split()}
+    asked = capitalised_words(question) | {w.lower().strip("?,.’'s") for w in question.split()}
+    new_names = {w for w in capitalised_words(sentence) - asked if not TIME_WORDS.fullmatch(w)}
     return bool(new_names)
+
+
+def unknown_names(question: str, keyword: KeywordIndex) -> set[str]:
+    """Names in the question most of whose words no indexed chunk contains."""
+    unknown = set()
+    for name in capitalised_phrases(question):
+        name_terms = terms(name)
+        missing = [t for t in name_terms if keyword.document_frequency.get(t, 0) == 0]
+        if name_terms and len(missing) > len(name_terms) / 2:
+            unknown.add(name)
+    return unknown
 
 
 class ExtractiveGenerator:
@@ -109,15 +124,18 @@ class ExtractiveGenerator:
             return refusal(question, self.name, "nothing is indexed")
         if retrieval.coverage < COVERAGE_FLOOR:
             return refusal(question, self.name, f"question words found in sources: {retrieval.coverage:.2f}")
+        if unknown := unknown_names(question, keyword):
+            return refusal(question, self.name, f"the sources never mention {', '.join(sorted(unknown))}")
         candidates = self.rank_sentences(question, retrieval.passages, keyword)
-        if not candidates or not self.relevant_enough(retrieval.coverage, candidates[0]):
+        if not candidates or not self.relevant_enough(retrieval.coverage, candidates):
             return refusal(question, self.name, "no retrieved passage matches the question closely enough")
         return self.compose(question, self.select(candidates))
 
-    def relevant_enough(self, coverage: float, best: Candidate) -> bool:
+    def relevant_enough(self, coverage: float, candidates: list[Candidate]) -> bool:
         """The refusal gate: the question's rare words are in the sources, or a sentence says the same thing."""
-        close_in_meaning = best.dense >= MIN_SIMILARITY and best.lexical >= MIN_SENTENCE_OVERLAP
-        return (coverage >= self.min_coverage and best.lexical >= 0.25) or close_in_meaning
+        best_overlap = max(c.lexical for c in candidates)
+        close_in_meaning = any(c.dense >= MIN_SIMILARITY and c.lexical >= MIN_SENTENCE_OVERLAP for c in candidates)
+        return (coverage >= self.min_coverage and best_overlap >= 0.25) or close_in_meaning
 
     def stream(self, question: str, retrieval: Retrieval, keyword: KeywordIndex) -> Iterator[str | Answer]:
         answer = self.answer(question, retrieval, keyword)
@@ -134,13 +152,20 @@ class ExtractiveGenerator:
         similarities = vectors[1:] @ vectors[0]
         kind = expected_answer_type(question)
         best_passage = max(p.score for p in passages) or 1.0
-        for candidate, similarity in zip(candidates, similarities):
-            sentence_terms = set(terms(candidate.span.text))
-            candidate.lexical = sum(keyword.idf(t) for t in wanted if t in sentence_terms) / total_idf
+        chunk_terms = {p.chunk.id: set(terms(p.chunk.search_text)) for p in passages}
+        sentence_terms = [set(terms(c.span.text)) for c in candidates]
+        facet_weight = _within_chunk_weights(candidates, sentence_terms)
+        for candidate, own, similarity in zip(candidates, sentence_terms, similarities):
+            context = own | chunk_terms[candidate.passage.chunk.id]
+            weights = facet_weight[candidate.passage.chunk.id]
+            candidate.lexical = sum(keyword.idf(t) for t in wanted if t in own) / total_idf
+            candidate.context = sum(keyword.idf(t) for t in wanted if t in context) / total_idf
+            facets = sum(weights.get(t, 0.0) for t in wanted if t in own) / (
+                sum(weights.get(t, 0.0) for t in wanted) or 1.0)
             candidate.dense = float(similarity)
-            novelty = 1.0 if sentence_terms - set(wanted) - QUESTION_WORDS else 0.0
+            novelty = 1.0 if own - set(wanted) - QUESTION_WORDS else 0.0
             candidate.score = (
-                0.45 * candidate.lexical + 0.35 * candidate.dense
+                0.45 * (0.5 * candidate.context + 0.5 * facets) + 0.35 * candidate.dense
                 + 0.12 * has_answer_type(kind, candidate.span.text, question)
                 + 0.05 * candidate.passage.score / best_passage + 0.03 * novelty
                 - 0.15 * (candidate.span.text.strip() == candidate.passage.metadata.get("title", "").strip())
@@ -148,11 +173,17 @@ class ExtractiveGenerator:
         return sorted(candidates, key=lambda c: -c.score)
 
     def _candidates(self, passages: list[Passage]) -> list[Candidate]:
+        """Sentences of the passages; one opening with a pronoun is joined to the sentence it refers back to."""
         seen: set[tuple[str, int]] = set()
         candidates = []
         for passage in passages:
-            for span in sentence_spans(passage.chunk.text, passage.chunk.start):
-                key = (passage.chunk.source, span.start)
+            chunk = passage.chunk
+            spans = sentence_spans(chunk.text, chunk.start)
+            for previous, span in zip([None, *spans], spans):
+                if previous and PRONOUN_START.match(span.text):
+                    text = chunk.text[previous.start - chunk.start:span.end - chunk.start]
+                    span = Span(previous.start, span.end, text)
+                key = (chunk.source, span.end)
                 if key not in seen and len(terms(span.text)) >= 2:
                     seen.add(key)
                     candidates.append(Candidate(passage, span))
@@ -163,7 +194,7 @@ class ExtractiveGenerator:
         for candidate in ranked[1:]:
             if len(chosen) >= self.max_sentences or candidate.score < 0.85 * ranked[0].score:
                 break
-            relevant = candidate.lexical >= 0.6 * ranked[0].lexical
+            relevant = candidate.context >= 0.8 * ranked[0].context
             if relevant and not any(_redundant(candidate, c) for c in chosen):
                 chosen.append(candidate)
         return chosen + self._disagreeing(ranked, chosen)
@@ -174,7 +205,7 @@ class ExtractiveGenerator:
         for candidate in ranked[1:]:
             if candidate.score < 0.7 * best.score:
                 break
-            if (candidate not in chosen and candidate.lexical >= 0.6 * best.lexical and candidate.passage.chunk.source != best.passage.chunk.source
+            if (candidate not in chosen and candidate.context >= 0.6 * best.context and candidate.passage.chunk.source != best.passage.chunk.source
                     and conflicting_figures(best.span.text, candidate.span.text)):
                 return [candidate]
         return []
@@ -183,8 +214,7 @@ class ExtractiveGenerator:
         citations = []
         parts = []
         for number, candidate in enumerate(chosen, start=1):
-            start = self._context_start(candidate)
-            citation = citation_for_span(number, candidate.passage, start, candidate.span.end)
+            citation = citation_for_span(number, candidate.passage, candidate.span.start, candidate.span.end)
             citations.append(citation)
             parts.append(f"{citation.quote} [{number}]")
         conflict = any(
@@ -196,14 +226,17 @@ class ExtractiveGenerator:
         return Answer(question=question, text=prefix + " ".join(parts), answered=True,
                       citations=citations, generator=self.name, notes=notes)
 
-    @staticmethod
-    def _context_start(candidate: Candidate) -> int:
-        """Start a quote one sentence earlier when it opens with a pronoun that sentence resolves."""
-        if not PRONOUN_START.match(candidate.span.text):
-            return candidate.span.start
-        chunk = candidate.passage.chunk
-        before = [s for s in sentence_spans(chunk.text, chunk.start) if s.end <= candidate.span.start]
-        return before[-1].start if before else candidate.span.start
+
+def _within_chunk_weights(candidates: list[Candidate], sentence_terms: list[set[str]]) -> dict[str, dict[str, float]]:
+    """Per chunk, how rare each term is among that chunk's sentences: what sets one sentence apart."""
+    by_chunk: dict[str, list[set[str]]] = {}
+    for candidate, own in zip(candidates, sentence_terms):
+        by_chunk.setdefault(candidate.passage.chunk.id, []).append(own)
+    weights = {}
+    for chunk_id, sentences in by_chunk.items():
+        counts = Counter(t for own in sentences for t in own)
+        weights[chunk_id] = {t: math.log(1 + len(sentences) / n) for t, n in counts.items()}
+    return weights
 
 
 def _redundant(a: Candidate, b: Candidate) -> bool:

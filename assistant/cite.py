@@ -50,6 +50,26 @@ def cited_numbers(text: str) -> list[int]:
     return numbers
 
 
+_CLAIM = re.compile(r"(.*?)((?:\s*\[\d{1,3}(?:\s*,\s*\d{1,3})*\])+)([.!?]?)(?=\s|$)", re.S)
+
+
+def claims(text: str) -> list[tuple[str, list[int]]]:
+    """The answer cut after each run of [n] markers: (claim text with its markers, cited numbers).
+
+    Text after the last marker, if any, is a claim citing nothing.
+    """
+    found: list[tuple[str, list[int]]] = []
+    cursor = 0
+    for match in _CLAIM.finditer(text):
+        claim = text[cursor:match.end()].strip()
+        if strip_markers(claim):
+            found.append((claim, cited_numbers(match.group(2))))
+        cursor = match.end()
+    if strip_markers(text[cursor:]):
+        found.append((text[cursor:].strip(), []))
+    return found
+
+
 def strip_markers(text: str) -> str:
     return re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", text)).strip()
 

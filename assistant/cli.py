@@ -92,6 +92,38 @@ def chat(docs: DocsOption = None, index: IndexOption = None, generator: Generato
         history.append((question, answer.text))
 
 
+@app.command("eval")
+def eval_command(
+    docs: DocsOption = None, index: IndexOption = None, generator: GeneratorOption = None,
+    questions: Annotated[Path, typer.Option(help="Question file (JSON lines).")] = Path("evals/questions.jsonl"),
+    out: Annotated[Optional[Path], typer.Option(help="Report folder [evals/reports/<docs>-<generator>].")] = None,
+    thresholds: Annotated[Optional[Path], typer.Option(help="JSON of metric floors; exit 1 if one is missed.")] = None,
+) -> None:
+    """Score retrieval, answers, citations and refusals on a question file; write a report."""
+    from .evaluate import QuestionFileError, check_thresholds, load_questions, run_eval, summary_table, write_report
+
+    settings = settings_from(docs, index, generator)
+    assistant = build_assistant(settings)
+    try:
+        rows_in = load_questions(questions)
+    except QuestionFileError as error:
+        raise UserError(str(error)) from error
+    ingest_with_progress(assistant)
+    with tqdm(total=len(rows_in), unit="question", desc="asking", disable=None) as bar:
+        rows, summary = run_eval(assistant, rows_in, lambda done, total: bar.update(done - bar.n))
+    folder = out or Path("evals/reports") / f"{settings.docs.resolve().name}-{summary['generator']}"
+    report = write_report(folder, rows, summary, f"{questions} over {settings.docs}")
+    typer.echo(summary_table(summary))
+    typer.echo(f"\nreport: {report}")
+    if thresholds:
+        floors = json.loads(thresholds.read_text(encoding="utf-8"))
+        missed = check_thresholds(summary, floors)
+        for line in missed:
+            typer.secho(f"below threshold: {line}", fg="red", err=True)
+        if missed:
+            raise typer.Exit(1)
+
+
 def run_question(assistant: Assistant, question: str, history: list[tuple[str, str]] | None) -> Answer:
     try:
         return assistant.ask(question, history)

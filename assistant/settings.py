@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
     dense_weight: float = Field(0.7, ge=0, description="Weight of the dense ranking in fusion.")
     min_coverage: float = Field(
-        0.55, ge=0, le=1,
+        0.35, ge=0, le=1,
         description="Refuse when less than this IDF-weighted share of the question's words is found.",
     )
     max_sentences: int = Field(3, ge=1, description="Most sentences an extractive answer quotes.")

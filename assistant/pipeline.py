@@ -6,11 +6,15 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
-from functools import lru_cache
+
+from langchain_openai import ChatOpenAI
 
 from .answer import Answer, ExtractiveGenerator, Generator
+from .llm import LLMGenerator
+from .llm_server import shared_server
+from .local_model import default_model_installed, resolve_model_path
 from .index import IngestReport, Store
-from .retrieve import HybridRetriever, standalone_query
+from .retrieve import HybridRetriever
 from .settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -47,7 +51,9 @@ class Assistant:
         assert answer is not None
         return answer
 
-    def ask_stream(self, question: str, history: History | None = None) -> Iterator[str | Answer]:
+    def ask_stream(self, question: str, history: History | None = None, generator: Generator | None = None,
+                   top_k: int | None = None) -> Iterator[str | Answer]:
+        """Text pieces as they are written, then the final Answer; `generator` and `top_k` override settings."""
         question = (question or "").strip()
         if not question:
             raise ValueError("The question is empty.")
@@ -56,13 +62,15 @@ class Assistant:
         self.ensure_index()
         timings["index"] = time.perf_counter() - started
         mark = time.perf_counter()
-        query = standalone_query(question, history)
-        retrieval = self.retriever.search(query)
+        generator = generator or self.generator
+        query = generator.standalone_question(question, history) if history else question
+        retrieval = self.retriever.search(query, k=top_k)
         timings["retrieve"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        for piece in self.generator.stream(query, retrieval, self.retriever.keyword_index):
+        for piece in generator.stream(query, retrieval, self.retriever.keyword_index):
             if isinstance(piece, Answer):
                 piece.question = question
+                piece.query = query
                 timings["answer"] = time.perf_counter() - mark
                 timings["total"] = time.perf_counter() - started
                 piece.timings = {**timings, **piece.timings}
@@ -70,16 +78,53 @@ class Assistant:
 
 
 def make_generator(settings: Settings) -> Generator:
-    return ExtractiveGenerator(settings.min_coverage, settings.max_sentences, settings.embed_threads)
+    """The configured backend; `auto` is openai when configured, else local when its model is present,
+    else extractive."""
+    extractive = ExtractiveGenerator(settings.min_coverage, settings.max_sentences, settings.embed_threads)
+    choice = settings.generator
+    if choice == "auto":
+        if settings.openai_api_key or settings.openai_base_url:
+            choice = "openai"
+        elif settings.model_path or default_model_installed():
+            choice = "local"
+        else:
+            choice = "extractive"
+    if choice == "extractive":
+        return extractive
+    if choice == "openai":
+        return LLMGenerator("openai", lambda: openai_client(settings), settings.prompts, extractive)
+    return LLMGenerator("local", lambda: local_client(settings), settings.prompts, extractive)
 
 
-@lru_cache(maxsize=4)
-def _assistant_for(settings_json: str) -> Assistant:
-    return Assistant(Settings.model_validate_json(settings_json))
+def openai_client(settings: Settings) -> ChatOpenAI:
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+    return chat_client(settings, settings.model, settings.openai_base_url, key)
+
+
+def local_client(settings: Settings) -> ChatOpenAI:
+    model = resolve_model_path(settings.model_path, settings.model_cache)
+    server = shared_server(model, settings.llm_context, settings.llm_threads)
+    return chat_client(settings, model.stem, server.base_url, "local")
+
+
+def chat_client(settings: Settings, model: str, base_url: str | None, key: str) -> ChatOpenAI:
+    return ChatOpenAI(model=model, base_url=base_url, api_key=key, temperature=0,
+                      max_tokens=settings.max_tokens, timeout=settings.llm_timeout, max_retries=0,
+                      streaming=True)
+
+
+_assistants: dict[str, Assistant] = {}
+_assistants_lock = threading.Lock()
 
 
 def default_assistant(settings: Settings | None = None) -> Assistant:
-    return _assistant_for((settings or get_settings()).model_dump_json())
+    """One Assistant per distinct settings in this process (the index and any model server are reused)."""
+    settings = settings or get_settings()
+    key = settings.model_dump_json() + (settings.openai_api_key.get_secret_value() if settings.openai_api_key else "")
+    with _assistants_lock:
+        if key not in _assistants:
+            _assistants[key] = Assistant(settings)
+        return _assistants[key]
 
 
 def ask(question: str, history: History | None = None, settings: Settings | None = None) -> Answer:

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -15,7 +15,7 @@ GeneratorName = Literal["auto", "extractive", "local", "openai"]
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore", populate_by_name=True)
 
     docs: Path = Field(Path("seeds"), description="Folder of articles to answer from.")
     index: Path = Field(Path(".assistant"), description="Folder holding the Chroma index.")
@@ -42,6 +42,14 @@ class Settings(BaseSettings):
         Path.home() / ".cache" / "news-assistant", description="Where the assembled default model lives."
     )
     model: str = Field("gpt-4o-mini", description="Model name for the openai backend.")
+    openai_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_API_KEY", "ASSISTANT_OPENAI_API_KEY"),
+        description="Key for the openai backend (never printed).",
+    )
+    openai_base_url: str | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_BASE_URL", "ASSISTANT_OPENAI_BASE_URL"),
+        description="Any OpenAI-compatible server (vLLM, Ollama, llama.cpp, LM Studio).",
+    )
     llm_timeout: float = Field(120.0, gt=0, description="Seconds before an LLM call is given up.")
     llm_threads: int = Field(2, ge=1, description="CPU threads for the local model.")
     llm_context: int = Field(4096, ge=512, description="Context window for the local model.")
@@ -56,7 +64,8 @@ class Settings(BaseSettings):
     def with_overrides(self, **overrides: object) -> "Settings":
         """A copy with the given (non-None) values replaced, validated again."""
         changes = {k: v for k, v in overrides.items() if v is not None}
-        return Settings.model_validate({**self.model_dump(), **changes})
+        return self.model_copy(update=Settings.model_validate({**self.model_dump(), **changes}).model_dump(
+            include=set(changes)))
 
 
 @lru_cache(maxsize=1)

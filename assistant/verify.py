@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .cite import strip_markers
+from .cite import claims, strip_markers
 from .text import capitalised_words, numbers, stem, terms
 
 NUMBER_WORDS = {
@@ -20,6 +20,7 @@ NUMBER_WORDS = {
 _QUANTITY = re.compile(r"\b(\d[\d,.]*|" + "|".join(NUMBER_WORDS) + r")\s+([a-z]+)", re.I)
 MIN_TERM_SHARE = 0.5
 MIN_NAME_SHARE = 0.5
+MIN_CLAIM_TERMS = 2  # a fragment such as "U.S. and Russian" is no claim
 
 
 @dataclass
@@ -41,7 +42,7 @@ def support(claim: str, quote: str) -> Support:
     missing_names = {n for n in names if n not in quote_stems}
     name_share = 1 - len(missing_names) / len(names) if names else 1.0
     supported = (
-        bool(claim_terms) and not missing_numbers
+        len(claim_terms) >= MIN_CLAIM_TERMS and not missing_numbers
         and term_share >= MIN_TERM_SHARE and name_share >= MIN_NAME_SHARE
     )
     return Support(supported, term_share, missing_numbers, missing_names)
@@ -65,3 +66,74 @@ def conflicting_figures(first: str, second: str) -> set[str]:
     """Units for which the two texts state different values (and neither shares a value)."""
     a, b = quantities(first), quantities(second)
     return {unit for unit in a.keys() & b.keys() if not (a[unit] & b[unit])}
+
+
+@dataclass
+class Verified:
+    text: str  # the kept claims, each with the markers of the passages that support it
+    numbers: list[int]  # passage numbers cited, in order of first use
+    notes: list[str] = field(default_factory=list)  # what verification changed
+    declined: bool = False  # the model said it cannot answer
+
+
+def verify_answer(text: str, quotes: dict[int, str], cannot_answer: str) -> Verified:
+    """Keep each claim only with citations whose quotes support it; re-cite or drop the rest."""
+    kept: list[str] = []
+    order: list[int] = []
+    notes: list[str] = []
+    declined = False
+    for claim, numbers in claims(text):
+        body = strip_markers(claim)
+        if any(_same(body, strip_markers(k)) for k in kept):
+            notes.append(f"dropped repeated claim: {body[:80]}")
+            continue
+        if _is_refusal(body, cannot_answer):
+            declined = True
+            continue
+        backing = _supporting(body, numbers, quotes)
+        if not backing:
+            backing = _best_other_support(body, quotes)
+            if backing:
+                notes.append(f"re-cited to [{backing[0]}]: {body[:80]}")
+        elif set(backing) != set(numbers):
+            dropped = sorted(set(numbers) - set(backing))
+            notes.append(f"removed citation {dropped} that does not support: {body[:80]}")
+        if not backing:
+            notes.append(f"dropped unsupported claim: {body[:80]}")
+            continue
+        kept.append(_with_markers(body, backing))
+        order.extend(n for n in backing if n not in order)
+    return Verified(" ".join(kept), order, notes, declined and not kept)
+
+
+def _same(a: str, b: str) -> bool:
+    return set(terms(a)) == set(terms(b))
+
+
+def _is_refusal(body: str, cannot_answer: str) -> bool:
+    simple = re.sub(r"\W+", " ", body.lower()).strip()
+    return simple.startswith(re.sub(r"\W+", " ", cannot_answer.lower()).strip()) or simple in {
+        "not found", "i don t know", "unknown"}
+
+
+def _supporting(body: str, numbers: list[int], quotes: dict[int, str]) -> list[int]:
+    given = [n for n in dict.fromkeys(numbers) if n in quotes]
+    single = [n for n in given if support(body, quotes[n]).supported]
+    if single:
+        return single
+    if len(given) > 1 and support(body, " ".join(quotes[n] for n in given)).supported:
+        return given
+    return []
+
+
+def _best_other_support(body: str, quotes: dict[int, str]) -> list[int]:
+    scored = [(support(body, quote), n) for n, quote in quotes.items()]
+    backing = [(s.term_share, n) for s, n in scored if s.supported]
+    return [max(backing)[1]] if backing else []
+
+
+def _with_markers(body: str, numbers: list[int]) -> str:
+    markers = "".join(f"[{n}]" for n in numbers)
+    if body[-1:] in ".!?":
+        return f"{body[:-1].rstrip()} {markers}{body[-1]}"
+    return f"{body} {markers}"

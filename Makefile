@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test chat ui eval bench lock clean
+.PHONY: run test chat ui eval bench lock clean chromium
 
 $(STAMP): pyproject.toml requirements/lock.txt requirements/test-model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,13 +22,23 @@ $(VENV)/.local-model: $(STAMP) requirements/local-model.txt
 
 run: $(VENV)/.local-model
 	$(BIN)/assistant ingest
-	$(BIN)/assistant chat
-
-test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/assistant ui
 
 chat: $(STAMP)
 	$(BIN)/assistant chat
+
+test: $(STAMP) chromium
+	$(BIN)/python -m pytest
+
+# Debian's Chromium for the browser test (Playwright drives it; it never downloads a browser of its own)
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "note: install Debian's chromium (sudo apt-get install chromium) to run the browser test"; fi
+
+ui: $(STAMP)
+	$(BIN)/assistant ui
 
 eval: $(STAMP)
 	$(BIN)/assistant eval

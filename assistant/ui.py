@@ -6,6 +6,7 @@ Article text is always HTML-escaped before it reaches the page: it is data, neve
 from __future__ import annotations
 
 import html
+import logging
 import os
 import re
 import shutil
@@ -23,7 +24,7 @@ from .cite import MARKER, Citation
 from .load import SUPPORTED_SUFFIXES, LoadError, load_document
 from .pipeline import Assistant, make_generator
 from .settings import Settings
-from .text import STOPWORDS, capitalised_phrases
+from .text import STOPWORDS, capitalised_phrases, sentence_spans
 
 GENERATORS = ["auto", "extractive", "local", "openai"]
 Message = dict[str, str]
@@ -162,7 +163,9 @@ class ChatApp:
         """Questions about the people and places the loaded articles mention most."""
         names: Counter[str] = Counter()
         for indexed in self.assistant.store.chunks():
-            names.update(p for p in capitalised_phrases(indexed.chunk.text) if looks_like_a_name(p))
+            for sentence in sentence_spans(indexed.chunk.text):
+                if sentence.text[-1:] in ".!?\"\u201d":  # headings are no sentences
+                    names.update(p for p in capitalised_phrases(sentence.text) if looks_like_a_name(p))
         return [f"Who is {name}?" for name, _ in names.most_common(limit)]
 
 
@@ -207,6 +210,14 @@ def status_line(answer: Answer) -> str:
 def safe_name(name: str) -> str:
     cleaned = re.sub(r"[^\w.\- ]+", "_", Path(name).name).strip(" .")
     return cleaned or "upload.txt"
+
+
+def warm_up(generator: Generator) -> None:
+    """Start the model server while the page loads, so the first question does not wait for it."""
+    try:
+        getattr(generator, "client", None)
+    except Exception as error:  # reported again, with the fallback, when a question is asked
+        logging.getLogger(__name__).warning("model backend not ready: %s", error)
 
 
 def build_ui(app: ChatApp) -> gr.Blocks:
@@ -255,6 +266,7 @@ def build_ui(app: ChatApp) -> gr.Blocks:
 def serve(settings: Settings) -> None:
     app = ChatApp(settings)
     app.assistant.ensure_index()
+    threading.Thread(target=warm_up, args=(app.assistant.generator,), daemon=True).start()
     auth = (settings.username, settings.password) if settings.username and settings.password else None
     build_ui(app).queue().launch(server_name=settings.host, server_port=settings.port, auth=auth,
                                  css=CSS, js=CHIP_CLICKS, show_error=False, inbrowser=False)

@@ -1,0 +1,131 @@
+"""End to end in real headless Chromium: the app on a loopback port, a real local model, a real page."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from assistant.local_model import small_test_model
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "tests" / "artifacts"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must install Debian chromium (.ci/run does) for the browser test")
+    pytest.skip("Debian chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("browser")
+    shutil.copytree(ROOT / "seeds", folder / "docs")
+    port = free_port()
+    env = {**os.environ, "ASSISTANT_DOCS": str(folder / "docs"), "ASSISTANT_INDEX": str(folder / "index"),
+           "ASSISTANT_GENERATOR": "local", "ASSISTANT_MODEL_PATH": str(small_test_model()),
+           "ASSISTANT_LLM_CONTEXT": "2048", "ASSISTANT_MAX_TOKENS": "96"}
+    log = (folder / "server.log").open("w")
+    server = subprocess.Popen([sys.executable, "-m", "assistant.cli", "ui", "--port", str(port)],
+                              env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            if server.poll() is not None:
+                raise RuntimeError((folder / "server.log").read_text())
+            time.sleep(0.5)
+    else:
+        server.kill()
+        raise RuntimeError("the UI did not come up: " + (folder / "server.log").read_text()[-2000:])
+    yield url
+    server.terminate()
+    server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def page(app_url):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(app_url)
+        page.wait_for_selector("#question textarea", timeout=60_000)
+        yield page
+        browser.close()
+
+
+def test_ask_stream_click_a_citation_upload_and_ask_again(page, tmp_path) -> None:
+    assert "Who is" in page.inner_text("body")  # example questions for the loaded corpus
+    page.screenshot(path=str(ARTIFACTS / "01-first-open.png"))
+
+    page.fill("#question textarea", "Where have previous discussions taken place?")
+    page.click("#ask")
+    page.wait_for_function("() => document.querySelector('#chat').innerText.includes('\u258d')", timeout=120_000)
+    page.screenshot(path=str(ARTIFACTS / "02-streaming.png"))
+    page.wait_for_selector("#chat .cite-chip", timeout=120_000)
+    page.wait_for_function("() => document.querySelector('#status').innerText.includes('Answered by: ')")
+    assert "Answered by: local" in page.inner_text("#status") or "Answered by: extractive" in page.inner_text("#status")
+    page.screenshot(path=str(ARTIFACTS / "03-answer.png"))
+
+    page.locator("#chat .answer-sources .cite-chip").first.click()
+    page.wait_for_selector("#cited-quote", timeout=30_000)
+    highlighted = page.inner_text("#cited-quote")
+    panel = page.inner_text("#source-panel")
+    source_line = page.locator("#chat .answer-sources").first.inner_text()
+    file_name = source_line.split("]", 1)[1].split("—")[0].strip()
+    assert file_name in panel and highlighted and highlighted in panel
+    assert page.evaluate("() => { const r = document.getElementById('cited-quote').getBoundingClientRect();"
+                         " return r.top >= 0 && r.bottom <= window.innerHeight; }")
+    page.screenshot(path=str(ARTIFACTS / "04-source-panel.png"))
+
+    article = tmp_path / "harbour.txt"
+    article.write_text("Harbour Crane Contract Awarded\n\nGDANSK, Mar 2 — The port authority awarded a crane "
+                       "contract worth 31 million euros to the Vistula Lift consortium on Friday.\n"
+                       "Reader comment: <img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=2</script>\n",
+                       encoding="utf-8")
+    page.get_by_role("tab", name="Library").click()
+    page.set_input_files("#upload input[type=file]", str(article))
+    page.wait_for_function("() => document.querySelector('#library-status').innerText.includes('1 added')",
+                           timeout=120_000)
+    assert "harbour.txt" in page.inner_text("#library")
+    page.screenshot(path=str(ARTIFACTS / "05-library-upload.png"))
+
+    page.get_by_role("tab", name="Chat").click()
+    page.fill("#question textarea", "Which consortium won the crane contract at the port?")
+    page.click("#ask")
+    page.wait_for_function(
+        "() => document.querySelector('#status').innerText.includes('Answered by') &&"
+        " document.querySelectorAll('#chat .answer-sources').length >= 2", timeout=120_000)
+    last_sources = page.locator("#chat .answer-sources").last.inner_text()
+    assert "harbour.txt" in last_sources and "Vistula Lift" in page.locator("#chat .message").last.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "06-new-article-answer.png"))
+
+    # the article's markup is shown as text in the source panel, and none of it runs
+    page.locator("#chat .answer-sources").last.locator(".cite-chip").first.click()
+    page.wait_for_function("() => document.querySelector('#source-panel').innerText.includes('Harbour Crane')")
+    assert '<script>window.__pwned=2</script>' in page.inner_text("#source-panel")
+    assert page.evaluate("() => typeof window.__pwned") == "undefined"
+    page.screenshot(path=str(ARTIFACTS / "07-markup-as-text.png"))

@@ -1,0 +1,102 @@
+"""The web UI's handlers, called directly (the browser test drives the same handlers through a page)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant import CANNOT_ANSWER
+from assistant.ui import ChatApp, build_ui, render_source, safe_name
+from assistant.cite import Citation
+
+
+@pytest.fixture
+def app(docs, make_settings) -> ChatApp:
+    chat = ChatApp(make_settings(docs))
+    chat.assistant.ensure_index()
+    return chat
+
+
+def final(app: ChatApp, question: str, answers=None, backend="extractive", passages=6):
+    *_, last = app.respond(question, [], answers or [], backend, passages)
+    return last
+
+
+def test_an_answer_streams_into_the_chat_with_citation_chips(app: ChatApp) -> None:
+    steps = list(app.respond("Where did previous discussions take place?", [], [], "extractive", 6))
+    assert steps[0][3].startswith("Searching")
+    messages, answers, cleared, status = steps[-1]
+    assert cleared == "" and status.startswith("Answered by: extractive")
+    assert messages[0] == {"role": "user", "content": "Where did previous discussions take place?"}
+    assert 'class="cite-chip cite-t0-n1"' in messages[1]["content"]
+    assert "Hallandale Beach" in messages[1]["content"] and "003_001337cf8562453b.txt" in messages[1]["content"]
+    assert answers[0]["citations"][0]["source"] == "003_001337cf8562453b.txt"
+
+
+def test_a_refusal_is_shown_as_such(app: ChatApp) -> None:
+    messages, answers, _, _ = final(app, "Which football team won the championship?")
+    assert 'class="refusal"' in messages[1]["content"] and CANNOT_ANSWER.replace("'", "&#x27;") in messages[1]["content"]
+    assert answers[0]["answered"] is False
+
+
+def test_follow_ups_use_the_earlier_turns(app: ChatApp) -> None:
+    _, answers, _, _ = final(app, "Who is Ukraine's chief negotiator?")
+    messages, answers, _, _ = final(app, "Who did he say had been briefed?", answers)
+    assert "Zelenskiy" in messages[-1]["content"] and 'cite-t1-n1' in messages[-1]["content"]
+
+
+def test_clicking_a_citation_opens_the_source_with_the_quote_highlighted(app: ChatApp) -> None:
+    _, answers, _, _ = final(app, "Where did previous discussions take place?")
+    panel = app.open_source("0:1:123", answers)
+    quote = answers[0]["citations"][0]["quote"].replace("’", "’")
+    assert f'<mark id="cited-quote">{quote}</mark>' in panel
+    assert "Trump administration pushes diplomacy" in panel
+    assert app.open_source("5:1", answers) == "" and app.open_source("nonsense", answers) == ""
+
+
+def test_article_markup_is_shown_as_text_never_run() -> None:
+    text = "Title\n<script>alert('x')</script> <img src=x onerror=alert(1)> The vote passed."
+    start = text.index("The vote")
+    citation = Citation(1, "evil.html", "<b>Title</b>", "The vote passed.", start, start + 16)
+    panel = render_source(citation, text)
+    assert "<script>" not in panel and "<img" not in panel and "<b>" not in panel
+    assert "&lt;script&gt;" in panel and '<mark id="cited-quote">The vote passed.</mark>' in panel
+
+
+def test_uploaded_articles_become_answerable_without_a_restart(app: ChatApp, tmp_path: Path) -> None:
+    upload = tmp_path / "ferry news.md"
+    upload.write_text("# Ferry Line Reopens\n\nThe Lindholm ferry resumed service on Tuesday after a "
+                      "three-week strike by deckhands.\n", encoding="utf-8")
+    bad = tmp_path / "notes.docx"
+    bad.write_bytes(b"PK\x03\x04")
+    rows, _, status = app.upload([str(upload), str(bad)])
+    assert "1 added" in status and "notes.docx: not a supported type" in status
+    assert any(row[0] == "ferry news.md" and row[1] == "Ferry Line Reopens" for row in rows)
+    messages, *_ = final(app, "When did the Lindholm ferry resume service?")
+    assert "Tuesday" in messages[-1]["content"] and "ferry news.md" in messages[-1]["content"]
+    rows, _, status = app.remove("ferry news.md")
+    assert status == "Removed ferry news.md." and all(row[0] != "ferry news.md" for row in rows)
+    messages, *_ = final(app, "When did the Lindholm ferry resume service?")
+    assert 'class="refusal"' in messages[-1]["content"]
+
+
+def test_library_lists_files_with_chunk_counts_and_dates(app: ChatApp) -> None:
+    rows = {row[0]: row for row in app.library_rows()}
+    assert rows["000_f3ed65131ccd6e47.txt"][2] == "2025-12-20" and rows["000_f3ed65131ccd6e47.txt"][4] > 1
+
+
+def test_example_questions_name_people_in_the_corpus(app: ChatApp) -> None:
+    examples = app.example_questions()
+    assert examples and all(q.startswith("Who is ") for q in examples)
+    assert any("Dmitriev" in q or "Rubio" in q or "Witkoff" in q for q in examples)
+
+
+def test_empty_questions_and_odd_file_names_are_handled(app: ChatApp) -> None:
+    messages, _, _, status = final(app, "   ")
+    assert messages == [] and status == "Type a question first."
+    assert safe_name("../../etc/passwd") == "passwd" and safe_name("a<b>.txt") == "a_b_.txt"
+
+
+def test_the_page_builds(app: ChatApp) -> None:
+    assert build_ui(app) is not None

@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from tqdm import tqdm
@@ -18,9 +18,9 @@ from .settings import Settings, get_settings
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Sourced question answering over news articles, fully offline.")
 
-DocsOption = Annotated[Optional[Path], typer.Option("--docs", help="Documents folder [env ASSISTANT_DOCS].")]
-IndexOption = Annotated[Optional[Path], typer.Option("--index", help="Index folder [env ASSISTANT_INDEX].")]
-GeneratorOption = Annotated[Optional[str], typer.Option(
+DocsOption = Annotated[Path | None, typer.Option("--docs", help="Documents folder [env ASSISTANT_DOCS].")]
+IndexOption = Annotated[Path | None, typer.Option("--index", help="Index folder [env ASSISTANT_INDEX].")]
+GeneratorOption = Annotated[str | None, typer.Option(
     "--generator", help="auto | extractive | local | openai [env ASSISTANT_GENERATOR].")]
 
 
@@ -57,7 +57,7 @@ def ingest_with_progress(assistant: Assistant) -> None:
 
 
 @app.command()
-def ingest(docs: Annotated[Optional[Path], typer.Argument(help="Documents folder.")] = None,
+def ingest(docs: Annotated[Path | None, typer.Argument(help="Documents folder.")] = None,
            index: IndexOption = None) -> None:
     """Index a folder of articles (only new and changed files are embedded)."""
     ingest_with_progress(build_assistant(settings_from(docs, index, None)))
@@ -96,8 +96,8 @@ def chat(docs: DocsOption = None, index: IndexOption = None, generator: Generato
 def eval_command(
     docs: DocsOption = None, index: IndexOption = None, generator: GeneratorOption = None,
     questions: Annotated[Path, typer.Option(help="Question file (JSON lines).")] = Path("evals/questions.jsonl"),
-    out: Annotated[Optional[Path], typer.Option(help="Report folder [evals/reports/<docs>-<generator>].")] = None,
-    thresholds: Annotated[Optional[Path], typer.Option(help="JSON of metric floors; exit 1 if one is missed.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Report folder [evals/reports/<docs>-<generator>].")] = None,
+    thresholds: Annotated[Path | None, typer.Option(help="JSON of metric floors; exit 1 if one is missed.")] = None,
 ) -> None:
     """Score retrieval, answers, citations and refusals on a question file; write a report."""
     from .evaluate import QuestionFileError, check_thresholds, load_questions, run_eval, summary_table, write_report
@@ -126,8 +126,8 @@ def eval_command(
 
 @app.command()
 def ui(docs: DocsOption = None, index: IndexOption = None, generator: GeneratorOption = None,
-       host: Annotated[Optional[str], typer.Option(help="Address to bind [env ASSISTANT_HOST].")] = None,
-       port: Annotated[Optional[int], typer.Option(help="Port [env ASSISTANT_PORT].")] = None) -> None:
+       host: Annotated[str | None, typer.Option(help="Address to bind [env ASSISTANT_HOST].")] = None,
+       port: Annotated[int | None, typer.Option(help="Port [env ASSISTANT_PORT].")] = None) -> None:
     """The web UI (http://127.0.0.1:7860 unless told otherwise)."""
     from .ui import serve
 

@@ -106,7 +106,7 @@ def chroma_embedding_function(threads: int = 2) -> Any:
             return {"threads": self._threads}
 
         @staticmethod
-        def build_from_config(config: dict[str, Any]) -> "MiniLMChromaFunction":
+        def build_from_config(config: dict[str, Any]) -> MiniLMChromaFunction:
             return MiniLMChromaFunction(int(config.get("threads", 2)))
 
         def default_space(self) -> str:  # type: ignore[override]

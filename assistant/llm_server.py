@@ -9,7 +9,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-_servers: dict[tuple[str, int, int], "LocalLLMServer"] = {}
+_servers: dict[tuple[str, int, int], LocalLLMServer] = {}
 _lock = threading.Lock()
 
 
@@ -31,7 +31,7 @@ class LocalLLMServer:
             raise ServerStartError("the local model server is not running")
         return f"{self._server.listening_address}/v1"
 
-    def start(self) -> "LocalLLMServer":
+    def start(self) -> LocalLLMServer:
         if self._server is not None:
             return self
         import xllamacpp
@@ -56,7 +56,7 @@ class LocalLLMServer:
         server, self._server = self._server, None
         del server  # the binding stops its loop when the object goes away
 
-    def __enter__(self) -> "LocalLLMServer":
+    def __enter__(self) -> LocalLLMServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

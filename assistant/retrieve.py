@@ -93,7 +93,7 @@ class HybridRetriever(BaseRetriever):
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @classmethod
-    def from_store(cls, store: Store) -> "HybridRetriever":
+    def from_store(cls, store: Store) -> HybridRetriever:
         s = store.settings
         return cls(store=store, k=s.top_k, depth=s.fusion_depth, rrf_k=s.rrf_k,
                    bm25_weight=s.bm25_weight, dense_weight=s.dense_weight)

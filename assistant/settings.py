@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     username: str | None = Field(None, description="Optional UI login name.")
     password: str | None = Field(None, description="Optional UI login password.", repr=False)
 
-    def with_overrides(self, **overrides: object) -> "Settings":
+    def with_overrides(self, **overrides: object) -> Settings:
         """A copy with the given (non-None) values replaced, validated again."""
         changes = {k: v for k, v in overrides.items() if v is not None}
         return self.model_copy(update=Settings.model_validate({**self.model_dump(), **changes}).model_dump(

@@ -82,7 +82,7 @@ def verify_answer(text: str, quotes: dict[int, str], cannot_answer: str) -> Veri
     order: list[int] = []
     notes: list[str] = []
     declined = False
-    for claim, numbers in claims(text):
+    for claim, cited in claims(text):
         body = strip_markers(claim)
         if any(_same(body, strip_markers(k)) for k in kept):
             notes.append(f"dropped repeated claim: {body[:80]}")
@@ -90,13 +90,13 @@ def verify_answer(text: str, quotes: dict[int, str], cannot_answer: str) -> Veri
         if _is_refusal(body, cannot_answer):
             declined = True
             continue
-        backing = _supporting(body, numbers, quotes)
+        backing = _supporting(body, cited, quotes)
         if not backing:
             backing = _best_other_support(body, quotes)
             if backing:
                 notes.append(f"re-cited to [{backing[0]}]: {body[:80]}")
-        elif set(backing) != set(numbers):
-            dropped = sorted(set(numbers) - set(backing))
+        elif set(backing) != set(cited):
+            dropped = sorted(set(cited) - set(backing))
             notes.append(f"removed citation {dropped} that does not support: {body[:80]}")
         if not backing:
             notes.append(f"dropped unsupported claim: {body[:80]}")

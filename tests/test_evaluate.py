@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import Assistant, Settings
+from assistant import Assistant
 from assistant.answer import Answer
 from assistant.cite import Citation
 from assistant.evaluate import (QuestionFileError, check_thresholds, citation_support, load_questions,

@@ -95,7 +95,7 @@ def test_verification_strips_a_fabricated_citation(local_assistant: Assistant) -
                "Rubio said the talks cost 40 billion dollars [9].")
     answer = generator.verified_answer("q", crafted, numbered, ranked)
     assert "Moon" not in answer.text and "40 billion" not in answer.text and "[9]" not in answer.text
-    assert "Kirill Dmitriev leads the Russian delegation [1]." == answer.text
+    assert answer.text == "Kirill Dmitriev leads the Russian delegation [1]."
     assert any("dropped unsupported claim" in note for note in answer.notes)
     assert_every_claim_is_supported(answer)
 

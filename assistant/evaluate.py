@@ -24,8 +24,10 @@ from .pipeline import Assistant
 from .verify import support
 
 RETRIEVAL_DEPTH = 10
+VERIFICATION_NOTES = ("re-cited", "dropped", "removed citation", "added passage")
 HEADLINE = ["answer_accuracy", "token_f1", "hit@1", "hit@5", "mrr@10", "ndcg@10", "citation_precision",
-            "citation_recall", "citation_support", "refused_unanswerable", "wrongly_refused"]
+            "citation_recall", "citation_support", "refused_unanswerable", "wrongly_refused",
+            "verification_edited", "extractive_fallback"]
 
 
 class QuestionFileError(ValueError):
@@ -150,6 +152,12 @@ def summarise(rows: list[dict[str, object]]) -> dict[str, object]:
         cited_total = sum(int(r["cited_sentences"]) for r in answered)
         if cited_total:
             summary["citation_support"] = sum(int(r["supported_sentences"]) for r in answered) / cited_total
+    answered_all = [r for r in rows if r["answered"]]
+    if answered_all:
+        summary["verification_edited"] = _mean(
+            any(str(n).startswith(VERIFICATION_NOTES) for n in r["notes"]) for r in answered_all)
+        summary["extractive_fallback"] = _mean(
+            any("extractive answer given instead" in str(n) for n in r["notes"]) for r in answered_all)
     if unanswerable:
         summary["refused_unanswerable"] = _mean(r["refused"] for r in unanswerable)
     latencies = [float(r["timings"].get("total", 0.0)) for r in rows]  # type: ignore[union-attr]
@@ -245,7 +253,10 @@ def render_markdown(rows: list[dict[str, object]], summary: dict, title: str) ->
         "the sentence appears in the quote, at least half of its capitalised names and at least half of its "
         "content words (stemmed) do (`assistant/verify.py`).",
         "- **refused_unanswerable**: share of questions with a null answer that were refused. "
-        "**wrongly_refused**: share of answerable questions that were refused.", "",
+        "**wrongly_refused**: share of answerable questions that were refused.",
+        "- **verification_edited**: share of answers in which verification re-cited, dropped or added a claim "
+        "or citation; **extractive_fallback**: share where nothing the model wrote held up (or the model "
+        "failed) and the extractive answer was given.", "",
         f"## Misses ({len(failures)})", "",
     ]
     for row in failures[:60]:

@@ -84,3 +84,17 @@ def test_eval_command_writes_a_report_and_prints_the_table(docs, tmp_path: Path)
     assert "| answer_accuracy | 1.000 |" in result.stdout
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["overall"]["refused_unanswerable"] == 1.0
+
+
+def test_verification_edits_and_fallbacks_are_counted() -> None:
+    from assistant.evaluate import summarise
+
+    base = {"type": "t", "gold": None, "answered": True, "refused": False, "timings": {"total": 1.0}}
+    rows = [
+        {**base, "id": "1", "notes": ["dropped unsupported claim: x"]},
+        {**base, "id": "2", "notes": ["the model declined; extractive answer given instead"]},
+        {**base, "id": "3", "notes": []},
+        {**base, "id": "4", "notes": ["re-cited to [2]: y"]},
+    ]
+    summary = summarise(rows)
+    assert summary["verification_edited"] == 0.5 and summary["extractive_fallback"] == 0.25

@@ -63,6 +63,17 @@ class Generator(Protocol):
         ...
 
 
+def final_answer(pieces: Iterator[str | Answer]) -> Answer:
+    """Run a stream to its end and return the Answer it closes with."""
+    answer = None
+    for piece in pieces:
+        if isinstance(piece, Answer):
+            answer = piece
+    if answer is None:
+        raise RuntimeError("the answer stream ended without an Answer")
+    return answer
+
+
 def refusal(question: str, generator: str, why: str) -> Answer:
     return Answer(question=question, text=CANNOT_ANSWER, answered=False, generator=generator, notes=[why])
 

@@ -15,7 +15,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_openai import ChatOpenAI
 
-from .answer import CANNOT_ANSWER, Answer, Candidate, ExtractiveGenerator
+from .answer import CANNOT_ANSWER, Answer, Candidate, ExtractiveGenerator, final_answer
 from .cite import Citation, citation_for_span, renumber
 from .prompts import load_prompt
 from .retrieve import KeywordIndex, Retrieval, standalone_query
@@ -44,12 +44,7 @@ class LLMGenerator:
         return self._client
 
     def answer(self, question: str, retrieval: Retrieval, keyword: KeywordIndex) -> Answer:
-        final = None
-        for piece in self.stream(question, retrieval, keyword):
-            if isinstance(piece, Answer):
-                final = piece
-        assert final is not None
-        return final
+        return final_answer(self.stream(question, retrieval, keyword))
 
     def stream(self, question: str, retrieval: Retrieval, keyword: KeywordIndex) -> Iterator[str | Answer]:
         screened = self.extractive.screen(question, retrieval, keyword)

@@ -9,11 +9,11 @@ from collections.abc import Iterator
 
 from langchain_openai import ChatOpenAI
 
-from .answer import Answer, ExtractiveGenerator, Generator
+from .answer import Answer, ExtractiveGenerator, Generator, final_answer
 from .llm import LLMGenerator
 from .llm_server import shared_server
 from .local_model import default_model_installed, resolve_model_path
-from .index import IngestReport, Store
+from .index import IngestReport, Progress, Store
 from .retrieve import HybridRetriever
 from .settings import Settings, get_settings
 
@@ -31,7 +31,7 @@ class Assistant:
         self._ingested = False
         self._lock = threading.Lock()
 
-    def ingest(self, progress=None) -> IngestReport:
+    def ingest(self, progress: Progress | None = None) -> IngestReport:
         report = self.store.ingest(progress)
         self._ingested = True
         return report
@@ -44,12 +44,7 @@ class Assistant:
                     log.info("index updated: %s", report.summary())
 
     def ask(self, question: str, history: History | None = None) -> Answer:
-        answer: Answer | None = None
-        for piece in self.ask_stream(question, history):
-            if isinstance(piece, Answer):
-                answer = piece
-        assert answer is not None
-        return answer
+        return final_answer(self.ask_stream(question, history))
 
     def ask_stream(self, question: str, history: History | None = None, generator: Generator | None = None,
                    top_k: int | None = None) -> Iterator[str | Answer]:

@@ -80,7 +80,7 @@ class LLMGenerator:
             return fallback
         text, numbers, notes = checked.text, list(checked.numbers), list(checked.notes)
         for other in differing_passages(numbered, numbers):
-            text += f" Another source gives a different figure: \u201c{numbered[other].quote}\u201d [{other}]."
+            text += f" Another source gives a different figure: \u201c{numbered[other].quote}\u201d [{other}]"
             numbers.append(other)
             notes.append(f"added passage [{other}]: the sources give different figures")
         text, citations = renumber(text, [numbered[n] for n in numbers])

@@ -146,3 +146,17 @@ def test_a_missing_model_file_is_a_clear_error(tmp_path) -> None:
     bogus.write_bytes(b"not a model")
     with pytest.raises(ServerStartError, match="bogus.gguf"):
         LocalLLMServer(bogus).start()
+
+
+def test_a_passage_from_another_file_with_a_different_figure_is_added(local_assistant: Assistant) -> None:
+    generator = local_assistant.generator
+    local_assistant.ensure_index()
+    question = "How many years of fighting has there been since the invasion?"
+    retrieval = local_assistant.retriever.search(question)
+    ranked = generator.extractive.rank_sentences(question, retrieval.passages, local_assistant.retriever.keyword_index)
+    numbered = generator.numbered_passages(ranked[:6])
+    three = next(n for n, c in numbered.items() if "three years" in c.quote)
+    answer = generator.verified_answer(question, f"There have been nearly three years of conflict [{three}].",
+                                       numbered, ranked)
+    assert {c.source for c in answer.citations} == {"000_f3ed65131ccd6e47.txt", "003_001337cf8562453b.txt"}
+    assert "four years" in answer.text and "different figure" in answer.text

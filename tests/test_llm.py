@@ -42,6 +42,16 @@ def assert_every_claim_is_supported(answer: Answer) -> None:
         assert load_document(SEEDS / citation.source, SEEDS).text[citation.start:citation.end] == citation.quote
 
 
+def given_passages(assistant: Assistant, question: str):
+    """What the LLM generator would hand the model for this question: (generator, numbered, ranked)."""
+    generator = assistant.generator
+    assert isinstance(generator, LLMGenerator)
+    assistant.ensure_index()
+    retrieval = assistant.retriever.search(question)
+    ranked = generator.extractive.rank_sentences(question, retrieval.passages, assistant.retriever.keyword_index)
+    return generator, generator.numbered_passages(ranked[:6]), ranked
+
+
 def test_the_server_speaks_openai_on_loopback_only(server: LocalLLMServer) -> None:
     from openai import OpenAI
 
@@ -81,14 +91,8 @@ def test_follow_ups_are_rewritten_by_the_model(local_assistant: Assistant) -> No
 
 
 def test_verification_strips_a_fabricated_citation(local_assistant: Assistant) -> None:
-    generator = local_assistant.generator
-    assert isinstance(generator, LLMGenerator)
-    local_assistant.ensure_index()
-    retrieval = local_assistant.retriever.search("Who leads the Russian delegation and where did talks happen?")
-    ranked = generator.extractive.rank_sentences(
-        "Who leads the Russian delegation and where did talks happen?", retrieval.passages,
-        local_assistant.retriever.keyword_index)
-    numbered = generator.numbered_passages(ranked[:6])
+    generator, numbered, ranked = given_passages(
+        local_assistant, "Who leads the Russian delegation and where did talks happen?")
     dmitriev = next(n for n, c in numbered.items() if "Dmitriev" in c.quote)
     crafted = (f"Kirill Dmitriev leads the Russian delegation [{dmitriev}]. "
                f"The delegates signed a peace treaty on the Moon in 1969 [{dmitriev}]. "
@@ -101,12 +105,9 @@ def test_verification_strips_a_fabricated_citation(local_assistant: Assistant) -
 
 
 def test_a_reply_with_no_supported_claim_falls_back_to_extractive(local_assistant: Assistant) -> None:
-    generator = local_assistant.generator
-    local_assistant.ensure_index()
     question = "Where have previous discussions taken place?"
-    retrieval = local_assistant.retriever.search(question)
-    ranked = generator.extractive.rank_sentences(question, retrieval.passages, local_assistant.retriever.keyword_index)
-    answer = generator.verified_answer(question, "It was on Mars [1].", generator.numbered_passages(ranked[:6]), ranked)
+    generator, numbered, ranked = given_passages(local_assistant, question)
+    answer = generator.verified_answer(question, "It was on Mars [1].", numbered, ranked)
     assert answer.generator == "extractive" and "Hallandale Beach" in answer.text
     assert "extractive answer given instead" in answer.notes[0]
 
@@ -149,12 +150,8 @@ def test_a_missing_model_file_is_a_clear_error(tmp_path) -> None:
 
 
 def test_a_passage_from_another_file_with_a_different_figure_is_added(local_assistant: Assistant) -> None:
-    generator = local_assistant.generator
-    local_assistant.ensure_index()
     question = "How many years of fighting has there been since the invasion?"
-    retrieval = local_assistant.retriever.search(question)
-    ranked = generator.extractive.rank_sentences(question, retrieval.passages, local_assistant.retriever.keyword_index)
-    numbered = generator.numbered_passages(ranked[:6])
+    generator, numbered, ranked = given_passages(local_assistant, question)
     three = next(n for n, c in numbered.items() if "three years" in c.quote)
     answer = generator.verified_answer(question, f"There have been nearly three years of conflict [{three}].",
                                        numbered, ranked)

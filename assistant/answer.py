@@ -19,6 +19,7 @@ CANNOT_ANSWER = "The sources don't say."
 COVERAGE_FLOOR = 0.2  # below this share of the question's rare words in the sources, always refuse
 MIN_SIMILARITY = 0.55  # a sentence this close in meaning can answer a paraphrased question
 MIN_SENTENCE_OVERLAP = 0.15
+TYPE_CHECK_DEPTH = 3  # best sentences that must hold a figure when the question asks for one
 
 PRONOUN_START = re.compile(r"^(He|She|They|It|This|That|These|Those|His|Her|Their|Its|The move|The decision)\b")
 TIME_WORDS = re.compile(
@@ -152,6 +153,9 @@ class ExtractiveGenerator:
         candidates = self.rank_sentences(question, retrieval.passages, keyword)
         if not candidates or not self.relevant_enough(retrieval.coverage, candidates):
             return refusal(question, self.name, "no retrieved passage matches the question closely enough")
+        if expected_answer_type(question) == "number" and not any(
+                has_answer_type("number", c.span.text, question) for c in candidates[:TYPE_CHECK_DEPTH]):
+            return refusal(question, self.name, "the question asks for a figure and no close passage gives one")
         return candidates
 
     def standalone_question(self, question: str, history: list[tuple[str, str]] | None) -> str:

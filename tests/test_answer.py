@@ -52,6 +52,13 @@ def test_questions_the_sources_do_not_answer_are_refused(seed_assistant: Assista
     assert answer.text == CANNOT_ANSWER and answer.citations == []
 
 
+def test_a_question_asking_for_a_figure_the_sources_never_give_is_refused(seed_assistant: Assistant) -> None:
+    refused = seed_assistant.ask("How many people work in Witkoff's golf club?")
+    assert not refused.answered and "figure" in refused.notes[0]
+    counted = seed_assistant.ask("From how many regions must Ukraine withdraw under Russia's demands?")
+    assert counted.answered and "four regions" in counted.text
+
+
 def test_a_follow_up_uses_the_conversation(seed_assistant: Assistant) -> None:
     history = [("Who is Ukraine's chief negotiator?", "Rustem Umerov [1]")]
     answer = seed_assistant.ask("Who did he say had been briefed?", history=history)

@@ -7,7 +7,9 @@ from dataclasses import asdict, dataclass
 
 from .retrieve import Passage
 
-MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]")
+_NUMBERS = r"\d{1,3}(?:\s*,\s*\d{1,3})*"  # "2" or "2, 5": what one [n] marker holds
+MARKER = re.compile(rf"\[({_NUMBERS})\]")
+_MARKER_RUN = rf"(?:\s*\[{_NUMBERS}\])+"  # "[1]" or "[1] [3]"
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,8 @@ def cited_numbers(text: str) -> list[int]:
     return numbers
 
 
-_CLAIM = re.compile(r"(.*?)((?:\s*\[\d{1,3}(?:\s*,\s*\d{1,3})*\])+)([.!?]?)(?=\s|$)", re.S)
+_CLAIM = re.compile(rf"(.*?)({_MARKER_RUN})([.!?]?)(?=\s|$)", re.S)
+LEADING_MARKER = re.compile(rf"^\s*\[{_NUMBERS}\]")
 
 
 def claims(text: str) -> list[tuple[str, list[int]]]:
@@ -72,12 +75,9 @@ def claims(text: str) -> list[tuple[str, list[int]]]:
     return found
 
 
-LEADING_MARKER = re.compile(r"^\s*\[\d{1,3}(?:\s*,\s*\d{1,3})*\]")
-
-
 def _claims_after_markers(text: str) -> list[tuple[str, list[int]]]:
     """Claims written as "[1] claim. [2] claim.": each marker run cites the text that follows it."""
-    pieces = re.split(r"((?:\[\d{1,3}(?:\s*,\s*\d{1,3})*\]\s*)+)", text)
+    pieces = re.split(rf"({_MARKER_RUN}\s*)", text)
     found = []
     for markers, body in zip(pieces[1::2], pieces[2::2]):
         if strip_markers(body):

@@ -21,9 +21,9 @@ from .embed import get_embedder
 from .index import IndexedChunk, Store
 from .text import terms, terms_batch
 
-# Words that ask rather than describe: never evidence that a passage holds the answer.
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
 
+# Words that ask rather than describe: never evidence that a passage holds the answer.
 QUESTION_WORDS = {"say", "said", "accord", "report", "articl", "sourc", "mention", "describ", "regard",
                   "tell", "told", "state", "name", "mani", "much", "long"}
 FOLLOW_UP = re.compile(r"\b(he|she|they|them|him|her|his|their|it|its|that|this|those|these|there|then)\b", re.I)

@@ -67,12 +67,13 @@ def numbers(text: str) -> set[str]:
 
 def capitalised_words(text: str) -> set[str]:
     """Capitalised words (names, places, organisations), excluding the first word of each sentence."""
-    found = set()
-    for match in _CAPITALISED.finditer(text):
-        before = text[:match.start()].rstrip()
-        if before and before[-1] not in ".!?\n“\"":
-            found.add(match.group(0).lower())
-    return found
+    return {match.group(0).lower() for match in _CAPITALISED.finditer(text)
+            if not _starts_sentence(text, match.start())}
+
+
+def _starts_sentence(text: str, index: int) -> bool:
+    before = text[:index].rstrip()
+    return not before or before[-1] in ".!?\n“\""
 
 
 _NAME_RUN = re.compile(r"\b[A-Z][\w’'\-.]*(?:\s+[A-Z][\w’'\-.]*)*")
@@ -83,8 +84,7 @@ def capitalised_phrases(text: str) -> list[str]:
     phrases = []
     for match in _NAME_RUN.finditer(text):
         words = match.group(0).split()
-        before = text[:match.start()].rstrip()
-        if not before or before[-1] in ".!?\n“\"":
+        if _starts_sentence(text, match.start()):
             words = words[1:]
         if words:
             phrases.append(" ".join(words))

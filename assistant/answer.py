@@ -182,11 +182,10 @@ class ExtractiveGenerator:
         similarities = vectors[1:] @ vectors[0]
         kind = expected_answer_type(question)
         best_passage = max(p.score for p in passages) or 1.0
-        chunk_terms = {p.chunk.id: set(terms(p.chunk.search_text)) for p in passages}
         sentence_terms = [set(terms(c.span.text)) for c in candidates]
         facet_weight = _within_chunk_weights(candidates, sentence_terms)
         for candidate, own, similarity in zip(candidates, sentence_terms, similarities):
-            context = own | chunk_terms[candidate.passage.chunk.id]
+            context = own | keyword.terms_of(candidate.passage.chunk.id)
             weights = facet_weight[candidate.passage.chunk.id]
             candidate.lexical = sum(keyword.idf(t) for t in wanted if t in own) / total_idf
             candidate.context = sum(keyword.idf(t) for t in wanted if t in context) / total_idf

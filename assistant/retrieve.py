@@ -49,11 +49,17 @@ class KeywordIndex:
 
     def __init__(self, chunks: list[IndexedChunk]) -> None:
         self.chunks = chunks
-        self.chunk_terms = [set(t) for t in terms_batch([c.chunk.search_text for c in chunks])] if chunks else []
+        self.position = {c.chunk.id: i for i, c in enumerate(chunks)}
+        tokenised = terms_batch([c.chunk.search_text for c in chunks]) if chunks else []
+        self.chunk_terms = [set(t) for t in tokenised]
         self.document_frequency = Counter(t for ts in self.chunk_terms for t in ts)
         self._bm25 = bm25s.BM25()
         if chunks:
-            self._bm25.index(terms_batch([c.chunk.search_text for c in chunks]), show_progress=False)
+            self._bm25.index(tokenised, show_progress=False)
+
+    def terms_of(self, chunk_id: str) -> set[str]:
+        """The search terms of one indexed chunk (its title included)."""
+        return self.chunk_terms[self.position[chunk_id]]
 
     def idf(self, term: str) -> float:
         n = max(len(self.chunks), 1)
@@ -110,11 +116,10 @@ class HybridRetriever(BaseRetriever):
         keyword = self.keyword_index
         if not keyword.chunks:
             return Retrieval([], 0.0)
-        position = {c.chunk.id: i for i, c in enumerate(keyword.chunks)}
         query_terms = terms(query)
         rankings = {
             "bm25": keyword.search(query_terms, self.depth),
-            "dense": [position[i] for i in self._dense_ids(query) if i in position],
+            "dense": [keyword.position[i] for i in self._dense_ids(query) if i in keyword.position],
         }
         weights = {"bm25": self.bm25_weight, "dense": self.dense_weight}
         fused: dict[int, Passage] = {}

@@ -138,9 +138,11 @@ class ExtractiveGenerator:
 
     def answer(self, question: str, retrieval: Retrieval, keyword: KeywordIndex) -> Answer:
         screened = self.screen(question, retrieval, keyword)
-        if isinstance(screened, Answer):
-            return screened
-        return self.compose(question, self.select(screened))
+        return screened if isinstance(screened, Answer) else self.answer_from(question, screened)
+
+    def answer_from(self, question: str, ranked: list[Candidate]) -> Answer:
+        """The cited answer built from sentences already ranked for this question."""
+        return self.compose(question, self.select(ranked))
 
     def screen(self, question: str, retrieval: Retrieval, keyword: KeywordIndex) -> Answer | list[Candidate]:
         """The refusal decision, made in code: a refusal, or the ranked sentences to answer from."""

@@ -75,8 +75,8 @@ class LLMGenerator:
         checked = verify_answer(reply, {n: c.quote for n, c in numbered.items()}, CANNOT_ANSWER)
         if not checked.text:
             why = "the model declined" if checked.declined else "no claim in the model's reply was supported"
-            fallback = self.extractive.compose(question, self.extractive.select(ranked))
-            fallback.notes = [f"{why}; extractive answer given instead", *checked.notes]
+            fallback = self._extractive_instead(question, ranked, why)
+            fallback.notes += checked.notes
             return fallback
         text, numbers, notes = checked.text, list(checked.numbers), list(checked.notes)
         for other in differing_passages(numbered, numbers):
@@ -116,10 +116,14 @@ class LLMGenerator:
 
     def _fallback(self, question: str, ranked: list[Candidate], why: str) -> Iterator[str | Answer]:
         log.warning("%s; giving the extractive answer", why)
-        answer = self.extractive.compose(question, self.extractive.select(ranked))
-        answer.notes = [why + "; extractive answer given instead", *answer.notes]
+        answer = self._extractive_instead(question, ranked, why)
         yield "\n" + answer.text
         yield answer
+
+    def _extractive_instead(self, question: str, ranked: list[Candidate], why: str) -> Answer:
+        answer = self.extractive.answer_from(question, ranked)
+        answer.notes = [f"{why}; extractive answer given instead", *answer.notes]
+        return answer
 
 
 def differing_passages(numbered: dict[int, Citation], cited: list[int]) -> list[int]:

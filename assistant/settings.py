@@ -64,8 +64,7 @@ class Settings(BaseSettings):
     def with_overrides(self, **overrides: object) -> Settings:
         """A copy with the given (non-None) values replaced, validated again."""
         changes = {k: v for k, v in overrides.items() if v is not None}
-        return self.model_copy(update=Settings.model_validate({**self.model_dump(), **changes}).model_dump(
-            include=set(changes)))
+        return Settings.model_validate({**self.model_dump(), **changes})  # python-mode dump keeps secrets
 
 
 @lru_cache(maxsize=1)

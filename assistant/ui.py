@@ -121,9 +121,10 @@ class ChatApp:
 
     # --- library --------------------------------------------------------------------------------------
     def library_rows(self) -> list[list[object]]:
-        counts = Counter(c.chunk.source for c in self.assistant.store.chunks())
-        first = {}
+        counts: Counter[str] = Counter()
+        first: dict[str, dict[str, str]] = {}
         for indexed in self.assistant.store.chunks():
+            counts[indexed.chunk.source] += 1
             first.setdefault(indexed.chunk.source, indexed.metadata)
         return [[source, first[source].get("title", ""), first[source].get("date", ""),
                  first[source].get("publisher", ""), count] for source, count in sorted(counts.items())]

@@ -98,6 +98,7 @@ def eval_command(
     questions: Annotated[Path, typer.Option(help="Question file (JSON lines).")] = Path("evals/questions.jsonl"),
     out: Annotated[Path | None, typer.Option(help="Report folder [evals/reports/<docs>-<generator>].")] = None,
     thresholds: Annotated[Path | None, typer.Option(help="JSON of metric floors; exit 1 if one is missed.")] = None,
+    redact: Annotated[bool, typer.Option(help="Keep question and answer text out of report.md.")] = False,
 ) -> None:
     """Score retrieval, answers, citations and refusals on a question file; write a report."""
     from .evaluate import QuestionFileError, check_thresholds, load_questions, run_eval, summary_table, write_report
@@ -112,7 +113,7 @@ def eval_command(
     with tqdm(total=len(rows_in), unit="question", desc="asking", disable=None) as bar:
         rows, summary = run_eval(assistant, rows_in, lambda done, total: bar.update(done - bar.n))
     folder = out or Path("evals/reports") / f"{settings.docs.resolve().name}-{summary['generator']}"
-    report = write_report(folder, rows, summary, f"{questions} over {settings.docs}")
+    report = write_report(folder, rows, summary, f"{questions} over {settings.docs}", redact)
     typer.echo(summary_table(summary))
     typer.echo(f"\nreport: {report}")
     if thresholds:

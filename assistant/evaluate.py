@@ -201,7 +201,10 @@ def run_eval(assistant: Assistant, questions: list[Question],
     return rows, summary
 
 
-def write_report(out: Path, rows: list[dict[str, object]], summary: dict, title: str) -> Path:
+def write_report(out: Path, rows: list[dict[str, object]], summary: dict, title: str,
+                 redact: bool = False) -> Path:
+    """report.md, summary.json, plots and results.jsonl; `redact` keeps question and answer text out of
+    report.md (for data that may not be published: results.jsonl is then git-ignored)."""
     out.mkdir(parents=True, exist_ok=True)
     with (out / "results.jsonl").open("w", encoding="utf-8") as handle:
         for row in rows:
@@ -210,7 +213,7 @@ def write_report(out: Path, rows: list[dict[str, object]], summary: dict, title:
     _plot_metrics(out / "metrics_by_type.png", summary)
     _plot_latency(out / "latency.png", rows)
     report = out / "report.md"
-    report.write_text(render_markdown(rows, summary, title), encoding="utf-8")
+    report.write_text(render_markdown(rows, summary, title, redact), encoding="utf-8")
     return report
 
 
@@ -230,7 +233,7 @@ def _cell(value: object) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
-def render_markdown(rows: list[dict[str, object]], summary: dict, title: str) -> str:
+def render_markdown(rows: list[dict[str, object]], summary: dict, title: str, redact: bool = False) -> str:
     overall = summary["overall"]
     stages = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in overall.get("stage_p50_s", {}).items())
     failures = [r for r in rows if (r["gold"] is not None and not r["correct"])
@@ -259,6 +262,10 @@ def render_markdown(rows: list[dict[str, object]], summary: dict, title: str) ->
         "failed) and the extractive answer was given.", "",
         f"## Misses ({len(failures)})", "",
     ]
+    if redact:
+        lines.append("Question and answer text left out (unlicensed data); ids: "
+                     + ", ".join(f"`{r['id']}`" for r in failures))
+        return "\n".join(lines) + "\n"
     for row in failures[:60]:
         got = str(row["answer"]).replace("\n", " ")
         lines.append(f"- `{row['id']}` ({row['type']}) {row['question']} — gold: {row['gold']!r}; "

@@ -43,6 +43,7 @@ class Document:
     publisher: str = ""
     date: str = ""
     dateline: str = ""
+    url: str = ""
     content_hash: str = field(default="")
 
     def __post_init__(self) -> None:
@@ -53,7 +54,7 @@ class Document:
     def metadata(self) -> dict[str, str]:
         return {
             "source": self.source, "title": self.title, "publisher": self.publisher,
-            "date": self.date, "dateline": self.dateline, "content_hash": self.content_hash,
+            "date": self.date, "dateline": self.dateline, "url": self.url, "content_hash": self.content_hash,
         }
 
 
@@ -165,16 +166,24 @@ def _load_pdf(raw: bytes, source: str) -> Document:
 
 
 def parse_text_metadata(text: str) -> dict[str, str]:
-    """Title, publisher, date and dateline as the article itself states them."""
+    """Title, publisher, date, dateline and URL as the article itself states them (header lines such as
+    `Publisher: …`, `URL: …`, `Date: …` included)."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     head = lines[:HEAD_LINES]
     title = re.sub(r"^#+\s*", "", head[0])[:300] if head else ""
     return {
         "title": title,
-        "publisher": _find_publisher(text),
+        "publisher": _header_field(head, "Publisher") or _find_publisher(text),
         "date": _find_date(head),
         "dateline": _find_dateline(head),
+        "url": _header_field(head, "URL"),
     }
+
+
+def _header_field(head: list[str], name: str) -> str:
+    """The value of a `Name: value` line near the top of the article."""
+    pattern = re.compile(rf"^{name}\s*:\s*(\S.*?)\s*$", re.I)
+    return next((m.group(1) for line in head if (m := pattern.match(line))), "")
 
 
 def _find_publisher(text: str) -> str:

@@ -19,7 +19,17 @@ def test_date_publisher_and_dateline_come_from_the_article_text() -> None:
             "(Source:www.example-news.com)\n")
     meta = parse_text_metadata(text)
     assert meta == {"title": "Markets Rally on Rate Cut Hopes", "publisher": "www.example-news.com",
-                    "date": "2024-03-14", "dateline": "London"}
+                    "date": "2024-03-14", "dateline": "London", "url": ""}
+
+
+def test_header_lines_give_publisher_url_and_date() -> None:
+    text = ("Port strike ends after nine days\nPublisher: harbourtimes.example\n"
+            "URL: https://harbourtimes.example/2023/06/02/port-strike/\nDate: 2023-06-02\n\n"
+            "The strike ended on Friday. Source: union statement\n")
+    meta = parse_text_metadata(text)
+    assert (meta["title"], meta["publisher"], meta["date"]) == (
+        "Port strike ends after nine days", "harbourtimes.example", "2023-06-02")
+    assert meta["url"] == "https://harbourtimes.example/2023/06/02/port-strike/"
 
 
 def test_a_dateline_without_a_year_still_gives_the_day() -> None:

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test chat ui eval bench lock clean chromium
+.PHONY: run test chat ui eval bench lock clean chromium realnews
 
 $(STAMP): pyproject.toml requirements/lock.txt requirements/test-model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,13 @@ ui: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/assistant eval
+
+# The real-news benchmark (evals/realtimeqa.py) from a local clone of realtimeqa/realtimeqa_public:
+#   make realnews REALTIMEQA=/path/to/realtimeqa_public
+REALTIMEQA ?= ../realtimeqa_public
+realnews: $(STAMP)
+	$(BIN)/python evals/realtimeqa.py --repo $(REALTIMEQA) --out evals/realnews/dev --split dev
+	$(BIN)/python evals/realtimeqa.py --repo $(REALTIMEQA) --out evals/realnews/test --split test
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_ask.py

@@ -11,15 +11,11 @@ from typing import Protocol
 
 from .cite import Citation, citation_for_span
 from .embed import get_embedder
-from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, Retrieval, standalone_query
+from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, standalone_query
 from .text import Span, capitalised_phrases, capitalised_words, numbers, sentence_spans, terms
 from .verify import conflicting_figures
 
 CANNOT_ANSWER = "The sources don't say."
-COVERAGE_FLOOR = 0.2  # below this share of the question's rare words in the sources, always refuse
-MIN_SIMILARITY = 0.55  # a sentence this close in meaning can answer a paraphrased question
-MIN_SENTENCE_OVERLAP = 0.15
-TYPE_CHECK_DEPTH = 3  # best sentences that must hold a figure when the question asks for one
 
 PRONOUN_START = re.compile(r"^(He|She|They|It|This|That|These|Those|His|Her|Their|Its|The move|The decision)\b")
 TIME_WORDS = re.compile(
@@ -41,6 +37,7 @@ class Answer:
     notes: list[str] = field(default_factory=list)  # what verification or fallback changed
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     query: str = ""  # what was searched: the question, rewritten to stand alone for follow-ups
+    confidence: float = 0.0  # the decision stage's probability that the sources hold the answer
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -53,10 +50,9 @@ class Answer:
 class Generator(Protocol):
     name: str
 
-    def answer(self, question: str, retrieval: Retrieval, keyword: KeywordIndex) -> Answer: ...
-
-    def stream(self, question: str, retrieval: Retrieval, keyword: KeywordIndex) -> Iterator[str | Answer]:
-        """Text pieces as they are written, then the final Answer."""
+    def stream(self, question: str, ranked: list[Candidate]) -> Iterator[str | Answer]:
+        """Text pieces as they are written, then the final Answer, from sentences ranked for the question
+        (the decision to answer has been made already)."""
         ...
 
     def standalone_question(self, question: str, history: list[tuple[str, str]] | None) -> str:
@@ -126,101 +122,78 @@ def unknown_names(question: str, keyword: KeywordIndex) -> set[str]:
     return unknown
 
 
+def rank_sentences(question: str, passages: list[Passage], keyword: KeywordIndex,
+                   embed_threads: int = 2) -> list[Candidate]:
+    """The retrieved passages' sentences, best answer first: keyword overlap (IDF-weighted, in the sentence
+    and its chunk), meaning (embedding cosine) and whether they hold the kind of thing asked for."""
+    candidates = _candidates(passages)
+    if not candidates:
+        return []
+    wanted = [t for t in dict.fromkeys(terms(question)) if t not in QUESTION_WORDS]
+    total_idf = sum(keyword.idf(t) for t in wanted) or 1.0
+    vectors = get_embedder(embed_threads).embed([question] + [c.span.text for c in candidates])
+    similarities = vectors[1:] @ vectors[0]
+    kind = expected_answer_type(question)
+    best_passage = max(p.score for p in passages) or 1.0
+    sentence_terms = [set(terms(c.span.text)) for c in candidates]
+    facet_weight = _within_chunk_weights(candidates, sentence_terms)
+    for candidate, own, similarity in zip(candidates, sentence_terms, similarities):
+        context = own | keyword.terms_of(candidate.passage.chunk.id)
+        weights = facet_weight[candidate.passage.chunk.id]
+        candidate.lexical = sum(keyword.idf(t) for t in wanted if t in own) / total_idf
+        candidate.context = sum(keyword.idf(t) for t in wanted if t in context) / total_idf
+        facets = sum(weights.get(t, 0.0) for t in wanted if t in own) / (
+            sum(weights.get(t, 0.0) for t in wanted) or 1.0)
+        candidate.dense = float(similarity)
+        novelty = 1.0 if own - set(wanted) - QUESTION_WORDS else 0.0
+        candidate.score = (
+            0.45 * (0.5 * candidate.context + 0.5 * facets) + 0.35 * candidate.dense
+            + 0.12 * has_answer_type(kind, candidate.span.text, question)
+            + 0.05 * candidate.passage.score / best_passage + 0.03 * novelty
+            - 0.15 * (candidate.span.text.strip() == candidate.passage.metadata.get("title", "").strip())
+            - 0.05 * candidate.joined
+        )
+    return sorted(candidates, key=lambda c: -c.score)
+
+
+def _candidates(passages: list[Passage]) -> list[Candidate]:
+    """Sentences of the passages; one opening with a pronoun is joined to the sentence it refers back to."""
+    seen: set[tuple[str, int]] = set()
+    candidates = []
+    for passage in passages:
+        chunk = passage.chunk
+        spans = sentence_spans(chunk.text, chunk.start)
+        for previous, span in zip([None, *spans], spans):
+            joined = previous is not None and bool(PRONOUN_START.match(span.text))
+            if joined:
+                text = chunk.text[previous.start - chunk.start:span.end - chunk.start]
+                span = Span(previous.start, span.end, text)
+            key = (chunk.source, span.end)
+            if key not in seen and len(terms(span.text)) >= 2:
+                seen.add(key)
+                candidates.append(Candidate(passage, span, joined=joined))
+    return candidates
+
+
 class ExtractiveGenerator:
-    """Answers with the retrieved sentences that best answer the question, each cited; no model needed."""
+    """Answers with the ranked sentences that best answer the question, each cited; no model needed."""
 
     name = "extractive"
 
-    def __init__(self, min_coverage: float = 0.55, max_sentences: int = 3, embed_threads: int = 2) -> None:
-        self.min_coverage = min_coverage
+    def __init__(self, max_sentences: int = 3) -> None:
         self.max_sentences = max_sentences
-        self.embed_threads = embed_threads
-
-    def answer(self, question: str, retrieval: Retrieval, keyword: KeywordIndex) -> Answer:
-        screened = self.screen(question, retrieval, keyword)
-        return screened if isinstance(screened, Answer) else self.answer_from(question, screened)
 
     def answer_from(self, question: str, ranked: list[Candidate]) -> Answer:
         """The cited answer built from sentences already ranked for this question."""
         return self.compose(question, self.select(ranked))
 
-    def screen(self, question: str, retrieval: Retrieval, keyword: KeywordIndex) -> Answer | list[Candidate]:
-        """The refusal decision, made in code: a refusal, or the ranked sentences to answer from."""
-        if not retrieval.passages:
-            return refusal(question, self.name, "nothing is indexed")
-        if retrieval.coverage < COVERAGE_FLOOR:
-            return refusal(question, self.name, f"question words found in sources: {retrieval.coverage:.2f}")
-        if unknown := unknown_names(question, keyword):
-            return refusal(question, self.name, f"the sources never mention {', '.join(sorted(unknown))}")
-        candidates = self.rank_sentences(question, retrieval.passages, keyword)
-        if not candidates or not self.relevant_enough(retrieval.coverage, candidates):
-            return refusal(question, self.name, "no retrieved passage matches the question closely enough")
-        if expected_answer_type(question) == "number" and not any(
-                has_answer_type("number", c.span.text, question) for c in candidates[:TYPE_CHECK_DEPTH]):
-            return refusal(question, self.name, "the question asks for a figure and no close passage gives one")
-        return candidates
-
     def standalone_question(self, question: str, history: list[tuple[str, str]] | None) -> str:
         return standalone_query(question, history)
 
-    def relevant_enough(self, coverage: float, candidates: list[Candidate]) -> bool:
-        """The refusal gate: the question's rare words are in the sources, or a sentence says the same thing."""
-        best_overlap = max(c.lexical for c in candidates)
-        close_in_meaning = any(c.dense >= MIN_SIMILARITY and c.lexical >= MIN_SENTENCE_OVERLAP for c in candidates)
-        return (coverage >= self.min_coverage and best_overlap >= 0.25) or close_in_meaning
-
-    def stream(self, question: str, retrieval: Retrieval, keyword: KeywordIndex) -> Iterator[str | Answer]:
-        answer = self.answer(question, retrieval, keyword)
+    def stream(self, question: str, ranked: list[Candidate]) -> Iterator[str | Answer]:
+        answer = self.answer_from(question, ranked)
         yield answer.text
         yield answer
-
-    def rank_sentences(self, question: str, passages: list[Passage], keyword: KeywordIndex) -> list[Candidate]:
-        candidates = self._candidates(passages)
-        if not candidates:
-            return []
-        wanted = [t for t in dict.fromkeys(terms(question)) if t not in QUESTION_WORDS]
-        total_idf = sum(keyword.idf(t) for t in wanted) or 1.0
-        vectors = get_embedder(self.embed_threads).embed([question] + [c.span.text for c in candidates])
-        similarities = vectors[1:] @ vectors[0]
-        kind = expected_answer_type(question)
-        best_passage = max(p.score for p in passages) or 1.0
-        sentence_terms = [set(terms(c.span.text)) for c in candidates]
-        facet_weight = _within_chunk_weights(candidates, sentence_terms)
-        for candidate, own, similarity in zip(candidates, sentence_terms, similarities):
-            context = own | keyword.terms_of(candidate.passage.chunk.id)
-            weights = facet_weight[candidate.passage.chunk.id]
-            candidate.lexical = sum(keyword.idf(t) for t in wanted if t in own) / total_idf
-            candidate.context = sum(keyword.idf(t) for t in wanted if t in context) / total_idf
-            facets = sum(weights.get(t, 0.0) for t in wanted if t in own) / (
-                sum(weights.get(t, 0.0) for t in wanted) or 1.0)
-            candidate.dense = float(similarity)
-            novelty = 1.0 if own - set(wanted) - QUESTION_WORDS else 0.0
-            candidate.score = (
-                0.45 * (0.5 * candidate.context + 0.5 * facets) + 0.35 * candidate.dense
-                + 0.12 * has_answer_type(kind, candidate.span.text, question)
-                + 0.05 * candidate.passage.score / best_passage + 0.03 * novelty
-                - 0.15 * (candidate.span.text.strip() == candidate.passage.metadata.get("title", "").strip())
-                - 0.05 * candidate.joined
-            )
-        return sorted(candidates, key=lambda c: -c.score)
-
-    def _candidates(self, passages: list[Passage]) -> list[Candidate]:
-        """Sentences of the passages; one opening with a pronoun is joined to the sentence it refers back to."""
-        seen: set[tuple[str, int]] = set()
-        candidates = []
-        for passage in passages:
-            chunk = passage.chunk
-            spans = sentence_spans(chunk.text, chunk.start)
-            for previous, span in zip([None, *spans], spans):
-                joined = previous is not None and bool(PRONOUN_START.match(span.text))
-                if joined:
-                    text = chunk.text[previous.start - chunk.start:span.end - chunk.start]
-                    span = Span(previous.start, span.end, text)
-                key = (chunk.source, span.end)
-                if key not in seen and len(terms(span.text)) >= 2:
-                    seen.add(key)
-                    candidates.append(Candidate(passage, span, joined=joined))
-        return candidates
 
     def select(self, ranked: list[Candidate]) -> list[Candidate]:
         chosen = [ranked[0]]

@@ -99,14 +99,16 @@ def eval_command(
     out: Annotated[Path | None, typer.Option(help="Report folder [evals/reports/<docs>-<generator>].")] = None,
     thresholds: Annotated[Path | None, typer.Option(help="JSON of metric floors; exit 1 if one is missed.")] = None,
     redact: Annotated[bool, typer.Option(help="Keep question and answer text out of report.md.")] = False,
+    sample: Annotated[int | None, typer.Option(help="Ask only a fixed, evenly spread subset of N questions.")] = None,
 ) -> None:
     """Score retrieval, answers, citations and refusals on a question file; write a report."""
-    from .evaluate import QuestionFileError, check_thresholds, load_questions, run_eval, summary_table, write_report
+    from .evaluate import (QuestionFileError, check_thresholds, load_questions, run_eval, sample_questions,
+                           summary_table, write_report)
 
     settings = settings_from(docs, index, generator)
     assistant = build_assistant(settings)
     try:
-        rows_in = load_questions(questions)
+        rows_in = sample_questions(load_questions(questions), sample)
     except QuestionFileError as error:
         raise UserError(str(error)) from error
     ingest_with_progress(assistant)

@@ -63,6 +63,14 @@ def load_questions(path: Path) -> list[Question]:
     return questions
 
 
+def sample_questions(questions: list[Question], count: int | None) -> list[Question]:
+    """A fixed subset of `count` questions spread evenly over the file (all of them when count is None)."""
+    if count is None or count >= len(questions):
+        return questions
+    step = len(questions) / count
+    return [questions[int(i * step)] for i in range(count)]
+
+
 # --- scoring one answer -------------------------------------------------------------------------------
 
 def normalise(text: str) -> str:

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 
 from langchain_openai import ChatOpenAI
 
-from .answer import Answer, ExtractiveGenerator, Generator, final_answer
+from .answer import Answer, ExtractiveGenerator, Generator, final_answer, rank_sentences, refusal
+from .decide import decide
 from .llm import LLMGenerator
 from .llm_server import shared_server
 from .local_model import default_model_installed, resolve_model_path
@@ -60,22 +61,35 @@ class Assistant:
         generator = generator or self.generator
         query = generator.standalone_question(question, history) if history else question
         retrieval = self.retriever.search(query, k=top_k)
+        keyword = self.retriever.keyword_index
+        ranked = rank_sentences(query, retrieval.passages, keyword, self.settings.embed_threads)
         timings["retrieve"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        for piece in generator.stream(query, retrieval, self.retriever.keyword_index):
+        decision = decide(query, retrieval, ranked, keyword, threshold=self.settings.answer_threshold)
+        timings["decide"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        pieces = generator.stream(query, ranked) if decision.answer else _refused(question, generator.name, decision.reason)
+        for piece in pieces:
             if isinstance(piece, Answer):
                 piece.question = question
                 piece.query = query
+                piece.confidence = decision.probability
                 timings["answer"] = time.perf_counter() - mark
                 timings["total"] = time.perf_counter() - started
                 piece.timings = {**timings, **piece.timings}
             yield piece
 
 
+def _refused(question: str, generator: str, reason: str) -> Iterator[str | Answer]:
+    answer = refusal(question, generator, reason)
+    yield answer.text
+    yield answer
+
+
 def make_generator(settings: Settings) -> Generator:
     """The configured backend; `auto` is openai when configured, else local when its model is present,
     else extractive."""
-    extractive = ExtractiveGenerator(settings.min_coverage, settings.max_sentences, settings.embed_threads)
+    extractive = ExtractiveGenerator(settings.max_sentences)
     choice = settings.generator
     if choice == "auto":
         if settings.openai_api_key or settings.openai_base_url:
@@ -87,8 +101,8 @@ def make_generator(settings: Settings) -> Generator:
     if choice == "extractive":
         return extractive
     if choice == "openai":
-        return LLMGenerator("openai", lambda: openai_client(settings), settings.prompts, extractive)
-    return LLMGenerator("local", lambda: local_client(settings), settings.prompts, extractive)
+        return LLMGenerator("openai", lambda: openai_client(settings), settings.prompts, extractive, settings.llm_mode)
+    return LLMGenerator("local", lambda: local_client(settings), settings.prompts, extractive, settings.llm_mode)
 
 
 def openai_client(settings: Settings) -> ChatOpenAI:

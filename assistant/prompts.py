@@ -1,4 +1,5 @@
-"""Prompts live as files in prompts/; this loads them by name."""
+"""Prompts live as files in assistant/prompt_files/ (linked as prompts/ at the top of the repository, and
+shipped in the wheel); this loads them by name."""
 
 from __future__ import annotations
 

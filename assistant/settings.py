@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROMPTS = Path(__file__).resolve().parent / "prompt_files"  # shipped in the wheel; `prompts/` links here
 
 GeneratorName = Literal["auto", "extractive", "local", "openai"]
 
@@ -19,7 +19,7 @@ class Settings(BaseSettings):
 
     docs: Path = Field(Path("seeds"), description="Folder of articles to answer from.")
     index: Path = Field(Path(".assistant"), description="Folder holding the Chroma index.")
-    prompts: Path = Field(PROJECT_ROOT / "prompts", description="Folder of prompt files.")
+    prompts: Path = Field(PROMPTS, description="Folder of prompt files.")
     generator: GeneratorName = Field("auto", description="Which backend writes the answer.")
 
     chunk_size: int = Field(800, ge=100, description="Characters per chunk.")
@@ -29,9 +29,10 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
     dense_weight: float = Field(0.7, ge=0, description="Weight of the dense ranking in fusion.")
-    min_coverage: float = Field(
-        0.35, ge=0, le=1,
-        description="Refuse when less than this IDF-weighted share of the question's words is found.",
+    answer_threshold: float | None = Field(
+        None, ge=0, le=1,
+        description="Answer only when the decision stage's probability that the sources hold the answer is at "
+                    "least this; unset: the threshold fitted on the real-news dev split (answerability.json).",
     )
     max_sentences: int = Field(3, ge=1, description="Most sentences an extractive answer quotes.")
     embed_threads: int = Field(2, ge=1, description="onnxruntime threads for embeddings.")
@@ -54,6 +55,9 @@ class Settings(BaseSettings):
     llm_threads: int = Field(2, ge=1, description="CPU threads for the local model.")
     llm_context: int = Field(4096, ge=512, description="Context window for the local model.")
     max_tokens: int = Field(256, ge=16, description="Most tokens an LLM answer may use.")
+    llm_mode: Literal["span", "prose"] = Field(
+        "span", description="span: the model picks the answer's words from a passage (JSON, checked in code) and "
+                            "the passage is quoted; prose: the model writes sentences, each verified against its quote.")
 
     # Web UI
     host: str = Field("127.0.0.1", description="Address the web UI binds.")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant import CANNOT_ANSWER, Answer, Assistant, Settings
+from assistant.answer import rank_sentences
 from assistant.cite import claims
 from assistant.llm import LLMGenerator
 from assistant.llm_server import LocalLLMServer, ServerStartError
@@ -48,7 +49,7 @@ def given_passages(assistant: Assistant, question: str):
     assert isinstance(generator, LLMGenerator)
     assistant.ensure_index()
     retrieval = assistant.retriever.search(question)
-    ranked = generator.extractive.rank_sentences(question, retrieval.passages, assistant.retriever.keyword_index)
+    ranked = rank_sentences(question, retrieval.passages, assistant.retriever.keyword_index)
     return generator, generator.numbered_passages(ranked[:6]), ranked
 
 

@@ -1,0 +1,92 @@
+"""The LLM generator's own logic, driven by a scripted chat model: what reaches the answer, and what falls back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+from assistant import Assistant
+from assistant.answer import Answer, ExtractiveGenerator, final_answer, rank_sentences
+from assistant.cite import Citation
+from assistant.llm import LLMGenerator, locate_span, parse_span_reply
+from assistant.load import load_document
+from assistant.settings import PROMPTS
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+QUESTION = "Who leads the Russian delegation?"
+
+
+def _citation(number: int, quote: str) -> Citation:
+    return Citation(number, "a.txt", "T", quote, 0, len(quote))
+
+
+@pytest.mark.parametrize(("reply", "parsed"), [
+    ('{"answer": "Kirill Dmitriev", "passage": 2}', ("Kirill Dmitriev", 2)),
+    ('Sure! {"answer": "  June\\n2024 ", "passage": 1} hope that helps', ("June 2024", 1)),
+    ('{"answer": "", "passage": 0}', ("", 0)),
+    ("Kirill Dmitriev [1]", None),
+    ('{"passage": 1}', None),
+    ('{"answer": "x", "passage": "first"}', None),
+])
+def test_the_span_reply_is_read_only_when_it_is_the_json_asked_for(reply: str, parsed) -> None:
+    assert parse_span_reply(reply) == parsed
+
+
+def test_copied_words_are_found_in_the_passage_that_holds_them_as_that_passage_writes_them() -> None:
+    numbered = {1: _citation(1, "Russia’s delegation will be led by Kirill Dmitriev, an envoy of Putin."),
+                2: _citation(2, "Previous discussions have taken place in Hallandale Beach, Florida.")}
+    assert locate_span("kirill  dmitriev", 1, numbered) == (1, "Kirill Dmitriev")
+    assert locate_span("Hallandale Beach", 1, numbered) == (2, "Hallandale Beach")  # the model named the wrong one
+    assert locate_span("“Hallandale Beach.”", 2, numbered) == (2, "Hallandale Beach")
+    assert locate_span("Mar-a-Lago", 1, numbered) is None  # not copied from any passage
+
+
+def _generator(replies: list[str] | Exception) -> LLMGenerator:
+    def client():
+        if isinstance(replies, Exception):
+            raise replies
+        return FakeListChatModel(responses=replies)
+    return LLMGenerator("local", client, PROMPTS, ExtractiveGenerator(), mode="span")
+
+
+def _answer(assistant: Assistant, generator: LLMGenerator, question: str = QUESTION) -> Answer:
+    assistant.ensure_index()
+    retrieval = assistant.retriever.search(question)
+    ranked = rank_sentences(question, retrieval.passages, assistant.retriever.keyword_index)
+    return final_answer(generator.stream(question, ranked))
+
+
+def test_the_models_words_lead_the_answer_with_the_exact_quote_that_holds_them(seed_assistant: Assistant) -> None:
+    answer = _answer(seed_assistant, _generator(['{"answer": "kirill dmitriev", "passage": 1}']))
+    assert answer.generator == "local" and answer.answered
+    assert answer.text.startswith("Kirill Dmitriev: \u201c") and answer.text.endswith("[1]")
+    [citation] = answer.citations
+    assert "Kirill Dmitriev" in citation.quote and citation.quote in answer.text
+    assert load_document(SEEDS / citation.source, SEEDS).text[citation.start:citation.end] == citation.quote
+
+
+@pytest.mark.parametrize(("reply", "note"), [
+    ('{"answer": "Sergei Lavrov", "passage": 1}', "the model's answer is not in the passages"),
+    ('{"answer": "", "passage": 0}', "the model found no answer in the passages"),
+    ("Kirill Dmitriev leads it.", "the model's reply was not the JSON asked for"),
+])
+def test_words_no_passage_holds_never_reach_the_answer(seed_assistant: Assistant, reply: str, note: str) -> None:
+    answer = _answer(seed_assistant, _generator([reply]))
+    assert answer.generator == "extractive" and "Lavrov" not in answer.text
+    assert answer.notes[0] == f"{note}; extractive answer given instead"
+
+
+def test_a_failing_backend_gives_the_extractive_answer_with_a_note(seed_assistant: Assistant) -> None:
+    down = openai.APIConnectionError(request=httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions"))
+    answer = _answer(seed_assistant, _generator(down))
+    assert answer.generator == "extractive" and "Kirill Dmitriev" in answer.text
+    assert answer.notes[0].startswith("local backend failed (APIConnectionError")
+
+
+def test_a_bug_is_raised_not_hidden_behind_an_extractive_answer(seed_assistant: Assistant) -> None:
+    with pytest.raises(KeyError):
+        _answer(seed_assistant, _generator(KeyError("a template field nobody filled")))

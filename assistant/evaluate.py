@@ -20,13 +20,14 @@ from pathlib import Path
 
 from .answer import Answer
 from .cite import claims, strip_markers
+from .load import load_document
 from .pipeline import Assistant
 from .verify import support
 
 RETRIEVAL_DEPTH = 10
 VERIFICATION_NOTES = ("re-cited", "dropped", "removed citation", "added passage")
 HEADLINE = ["answer_accuracy", "token_f1", "hit@1", "hit@5", "mrr@10", "ndcg@10", "citation_precision",
-            "citation_recall", "citation_support", "refused_unanswerable", "wrongly_refused",
+            "cited_files_holding_answer", "quotes_exact", "citation_recall", "citation_support", "refused_unanswerable", "wrongly_refused",
             "verification_edited", "extractive_fallback"]
 
 
@@ -152,6 +153,12 @@ def summarise(rows: list[dict[str, object]]) -> dict[str, object]:
         for metric in ("hit@1", "hit@5", "mrr@10", "ndcg@10"):
             summary[metric] = _mean(r[metric] for r in answerable)
         summary["wrongly_refused"] = _mean(r["wrongly_refused"] for r in answerable)
+    holding = [r["cited_files_holding_answer"] for r in answered if "cited_files_holding_answer" in r]
+    if holding:
+        summary["cited_files_holding_answer"] = _mean(holding)
+    quotes = sum(int(r.get("quotes", 0)) for r in rows)
+    if quotes:
+        summary["quotes_exact"] = sum(int(r.get("quotes_exact", 0)) for r in rows) / quotes
     precisions = [r["citation_precision"] for r in answered if "citation_precision" in r]
     if precisions:
         summary["citation_precision"] = _mean(precisions)
@@ -191,15 +198,35 @@ def _percentile(values: list[float], q: int) -> float:
 
 # --- running ------------------------------------------------------------------------------------------
 
+def source_checks(question: Question, answer: Answer, text_of: Callable[[str], str]) -> dict[str, object]:
+    """Every quote is exactly its file's text at its span; which cited files hold the gold answer."""
+    checks: dict[str, object] = {"quotes": len(answer.citations), "quotes_exact": sum(
+        text_of(c.source)[c.start:c.end] == c.quote for c in answer.citations)}
+    if question.answer is not None and answer.answered and answer.citations:
+        gold = f" {normalise(question.answer)} "
+        checks["cited_files_holding_answer"] = sum(
+            gold in f" {normalise(text_of(c.source))} " for c in answer.citations) / len(answer.citations)
+    return checks
+
+
 def run_eval(assistant: Assistant, questions: list[Question],
              progress: Callable[[int, int], None] | None = None) -> tuple[list[dict[str, object]], dict]:
     assistant.ensure_index()
     rows = []
     started = time.perf_counter()
+    docs = Path(assistant.settings.docs)
+    texts: dict[str, str] = {}
+
+    def text_of(source: str) -> str:
+        if source not in texts:
+            texts[source] = load_document(docs / source, docs).text
+        return texts[source]
+
     for number, question in enumerate(questions, start=1):
         answer = assistant.ask(question.question, question.history or None)
         passages = assistant.retriever.search(answer.query or question.question, k=RETRIEVAL_DEPTH).passages
-        rows.append(score(question, answer, [p.chunk.source for p in passages]))
+        rows.append({**score(question, answer, [p.chunk.source for p in passages]),
+                     **source_checks(question, answer, text_of)})
         if progress:
             progress(number, len(questions))
     by_type = {kind: summarise([r for r in rows if r["type"] == kind])
@@ -258,7 +285,9 @@ def render_markdown(rows: list[dict[str, object]], summary: dict, title: str, re
         "contained in the normalised answer text; refusals count as wrong. **token_f1**: token overlap F1.",
         "- **hit@k, mrr@10, ndcg@10**: over the files of the top 10 retrieved chunks (binary relevance: the "
         "chunk's file is a gold source).",
-        "- **citation_precision**: share of cited files that are gold, averaged over answered questions. "
+        "- **citation_precision**: share of cited files that are gold, averaged over answered questions; "
+        "**cited_files_holding_answer**: share of cited files whose text holds the normalised gold answer; "
+        "**quotes_exact**: share of citations whose quote is exactly its file's text at its span. "
         "**citation_recall**: share of answered questions citing at least one gold file.",
         "- **citation_support**: share of cited answer sentences whose quote supports them: every number in "
         "the sentence appears in the quote, at least half of its capitalised names and at least half of its "

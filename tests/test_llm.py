@@ -69,8 +69,22 @@ def test_local_answers_are_verified_and_cited(local_assistant: Assistant) -> Non
     assert_every_claim_is_supported(answer)  # SmolLM2 is too small to be right; it must never be unsupported
 
 
-def test_streaming_yields_tokens_then_the_verified_answer(local_assistant: Assistant) -> None:
+@pytest.fixture(scope="module")
+def prose_assistant(tmp_path_factory) -> Assistant:
+    settings = Settings(docs=SEEDS, index=tmp_path_factory.mktemp("prose-index"), generator="local", llm_mode="prose",
+                        model_path=small_test_model(), llm_context=2048, max_tokens=96)
+    return Assistant(settings)
+
+
+def test_span_answers_arrive_whole_once_the_model_is_done(local_assistant: Assistant) -> None:
     pieces = list(local_assistant.ask_stream("Who leads the Russian delegation?"))
+    assert len(pieces) == 2 and pieces[0] == pieces[1].text  # no half-written JSON is ever shown
+    assert pieces[1].timings["first_token"] > 0
+    assert_every_claim_is_supported(pieces[1])
+
+
+def test_prose_answers_stream_tokens_then_the_verified_answer(prose_assistant: Assistant) -> None:
+    pieces = list(prose_assistant.ask_stream("Who leads the Russian delegation?"))
     tokens, final = pieces[:-1], pieces[-1]
     assert isinstance(final, Answer) and all(isinstance(t, str) for t in tokens)
     assert len(tokens) > 3, "the model's reply should arrive in several pieces"

@@ -1,0 +1,253 @@
+"""The answer stage: the Answer type, the Generator interface, and the model-free extractive generator."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Protocol
+
+from .cite import Citation, citation_for_span
+from .embed import get_embedder
+from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, standalone_query
+from .text import Span, capitalised_phrases, capitalised_words, numbers, sentence_spans, terms
+from .verify import conflicting_figures
+
+CANNOT_ANSWER = "The sources don't say."
+
+PRONOUN_START = re.compile(r"^(He|She|They|It|This|That|These|Those|His|Her|Their|Its|The move|The decision)\b")
+TIME_WORDS = re.compile(
+    r"\b(\d{4}|\d{1,2}/\d{1,2}|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|January|February|March|April|"
+    r"June|July|August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
+    r"Sunday|yesterday|today|tomorrow|week|month|year|day|earlier|later|ago)\b", re.I,
+)
+NUMBER_WORDS = re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|"
+                          r"million|billion|several|half)\b", re.I)
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str  # with [n] markers
+    answered: bool
+    citations: list[Citation] = field(default_factory=list)
+    generator: str = "extractive"
+    notes: list[str] = field(default_factory=list)  # what verification or fallback changed
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    query: str = ""  # what was searched: the question, rewritten to stand alone for follow-ups
+    confidence: float = 0.0  # the decision stage's probability that the sources hold the answer
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    def render(self) -> str:
+        lines = [self.text, *(c.label() for c in self.citations), f"(answered by: {self.generator})"]
+        return "\n".join(lines)
+
+
+class Generator(Protocol):
+    name: str
+
+    def stream(self, question: str, ranked: list[Candidate]) -> Iterator[str | Answer]:
+        """Text pieces as they are written, then the final Answer, from sentences ranked for the question
+        (the decision to answer has been made already)."""
+        ...
+
+    def standalone_question(self, question: str, history: list[tuple[str, str]] | None) -> str:
+        """The question rewritten to stand alone, for retrieval."""
+        ...
+
+
+def final_answer(pieces: Iterator[str | Answer]) -> Answer:
+    """Run a stream to its end and return the Answer it closes with."""
+    answer = None
+    for piece in pieces:
+        if isinstance(piece, Answer):
+            answer = piece
+    if answer is None:
+        raise RuntimeError("the answer stream ended without an Answer")
+    return answer
+
+
+def refusal(question: str, generator: str, why: str) -> Answer:
+    return Answer(question=question, text=CANNOT_ANSWER, answered=False, generator=generator, notes=[why])
+
+
+@dataclass
+class Candidate:
+    passage: Passage
+    span: Span
+    score: float = 0.0
+    lexical: float = 0.0  # IDF-weighted share of the question's words in the sentence
+    context: float = 0.0  # the same, in the sentence or the chunk around it
+    dense: float = 0.0
+    joined: bool = False  # a pronoun sentence joined to the one before it
+
+
+def expected_answer_type(question: str) -> str | None:
+    q = question.lower()
+    if re.search(r"\bhow (many|much|long|old|far)\b|\bwhat (percentage|share|number|amount)\b", q):
+        return "number"
+    if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|day|month)\b", q):
+        return "time"
+    if re.search(r"\bwho(m|se)?\b|\bwhich (official|person|leader|envoy|minister|negotiator)\b", q):
+        return "person"
+    if re.search(r"\bwhere\b|\bwhich (city|country|state|town|place|region)\b|\bin what (city|place)\b", q):
+        return "place"
+    return None
+
+
+def has_answer_type(kind: str | None, sentence: str, question: str) -> bool:
+    if kind is None:
+        return False
+    if kind == "number":
+        return bool(numbers(sentence) - numbers(question) or NUMBER_WORDS.search(sentence))
+    if kind == "time":
+        return bool(TIME_WORDS.search(sentence))
+    asked = capitalised_words(question) | {w.lower().strip("?,.’'s") for w in question.split()}
+    new_names = {w for w in capitalised_words(sentence) - asked if not TIME_WORDS.fullmatch(w)}
+    return bool(new_names)
+
+
+def unknown_names(question: str, keyword: KeywordIndex) -> set[str]:
+    """Names in the question most of whose words no indexed chunk contains."""
+    unknown = set()
+    for name in capitalised_phrases(question):
+        name_terms = terms(name)
+        missing = [t for t in name_terms if keyword.document_frequency.get(t, 0) == 0]
+        if name_terms and len(missing) > len(name_terms) / 2:
+            unknown.add(name)
+    return unknown
+
+
+def rank_sentences(question: str, passages: list[Passage], keyword: KeywordIndex,
+                   embed_threads: int = 2) -> list[Candidate]:
+    """The retrieved passages' sentences, best answer first: keyword overlap (IDF-weighted, in the sentence
+    and its chunk), meaning (embedding cosine) and whether they hold the kind of thing asked for."""
+    candidates = _candidates(passages)
+    if not candidates:
+        return []
+    wanted = [t for t in dict.fromkeys(terms(question)) if t not in QUESTION_WORDS]
+    total_idf = sum(keyword.idf(t) for t in wanted) or 1.0
+    vectors = get_embedder(embed_threads).embed([question] + [c.span.text for c in candidates])
+    similarities = vectors[1:] @ vectors[0]
+    kind = expected_answer_type(question)
+    best_passage = max(p.score for p in passages) or 1.0
+    sentence_terms = [set(terms(c.span.text)) for c in candidates]
+    facet_weight = _within_chunk_weights(candidates, sentence_terms)
+    for candidate, own, similarity in zip(candidates, sentence_terms, similarities):
+        context = own | keyword.terms_of(candidate.passage.chunk.id)
+        weights = facet_weight[candidate.passage.chunk.id]
+        candidate.lexical = sum(keyword.idf(t) for t in wanted if t in own) / total_idf
+        candidate.context = sum(keyword.idf(t) for t in wanted if t in context) / total_idf
+        facets = sum(weights.get(t, 0.0) for t in wanted if t in own) / (
+            sum(weights.get(t, 0.0) for t in wanted) or 1.0)
+        candidate.dense = float(similarity)
+        novelty = 1.0 if own - set(wanted) - QUESTION_WORDS else 0.0
+        candidate.score = (
+            0.45 * (0.5 * candidate.context + 0.5 * facets) + 0.35 * candidate.dense
+            + 0.12 * has_answer_type(kind, candidate.span.text, question)
+            + 0.05 * candidate.passage.score / best_passage + 0.03 * novelty
+            - 0.15 * (candidate.span.text.strip() == candidate.passage.metadata.get("title", "").strip())
+            - 0.05 * candidate.joined
+        )
+    return sorted(candidates, key=lambda c: -c.score)
+
+
+def _candidates(passages: list[Passage]) -> list[Candidate]:
+    """Sentences of the passages; one opening with a pronoun is joined to the sentence it refers back to."""
+    seen: set[tuple[str, int]] = set()
+    candidates = []
+    for passage in passages:
+        chunk = passage.chunk
+        spans = sentence_spans(chunk.text, chunk.start)
+        for previous, span in zip([None, *spans], spans):
+            joined = previous is not None and bool(PRONOUN_START.match(span.text))
+            if joined:
+                text = chunk.text[previous.start - chunk.start:span.end - chunk.start]
+                span = Span(previous.start, span.end, text)
+            key = (chunk.source, span.end)
+            if key not in seen and len(terms(span.text)) >= 2:
+                seen.add(key)
+                candidates.append(Candidate(passage, span, joined=joined))
+    return candidates
+
+
+class ExtractiveGenerator:
+    """Answers with the ranked sentences that best answer the question, each cited; no model needed."""
+
+    name = "extractive"
+
+    def __init__(self, max_sentences: int = 3) -> None:
+        self.max_sentences = max_sentences
+
+    def answer_from(self, question: str, ranked: list[Candidate]) -> Answer:
+        """The cited answer built from sentences already ranked for this question."""
+        return self.compose(question, self.select(ranked))
+
+    def standalone_question(self, question: str, history: list[tuple[str, str]] | None) -> str:
+        return standalone_query(question, history)
+
+    def stream(self, question: str, ranked: list[Candidate]) -> Iterator[str | Answer]:
+        answer = self.answer_from(question, ranked)
+        yield answer.text
+        yield answer
+
+    def select(self, ranked: list[Candidate]) -> list[Candidate]:
+        chosen = [ranked[0]]
+        for candidate in ranked[1:]:
+            if len(chosen) >= self.max_sentences or candidate.score < 0.85 * ranked[0].score:
+                break
+            relevant = candidate.context >= 0.8 * ranked[0].context
+            if relevant and not any(_redundant(candidate, c) for c in chosen):
+                chosen.append(candidate)
+        return chosen + self._disagreeing(ranked, chosen)
+
+    def _disagreeing(self, ranked: list[Candidate], chosen: list[Candidate]) -> list[Candidate]:
+        """A relevant sentence from another file that gives a different figure than the best one."""
+        best = ranked[0]
+        for candidate in ranked[1:]:
+            if candidate.score < 0.7 * best.score:
+                break
+            if (candidate not in chosen and candidate.context >= 0.6 * best.context and candidate.passage.chunk.source != best.passage.chunk.source
+                    and conflicting_figures(best.span.text, candidate.span.text)):
+                return [candidate]
+        return []
+
+    def compose(self, question: str, chosen: list[Candidate]) -> Answer:
+        citations = []
+        parts = []
+        for number, candidate in enumerate(chosen, start=1):
+            citation = citation_for_span(number, candidate.passage, candidate.span.start, candidate.span.end)
+            citations.append(citation)
+            parts.append(f"{citation.quote} [{number}]")
+        conflict = any(
+            a.passage.chunk.source != b.passage.chunk.source and conflicting_figures(a.span.text, b.span.text)
+            for i, a in enumerate(chosen) for b in chosen[i + 1:]
+        )
+        prefix = "The sources differ on this: " if conflict else ""
+        notes = ["sources give different figures"] if conflict else []
+        return Answer(question=question, text=prefix + " ".join(parts), answered=True,
+                      citations=citations, generator=self.name, notes=notes)
+
+
+def _within_chunk_weights(candidates: list[Candidate], sentence_terms: list[set[str]]) -> dict[str, dict[str, float]]:
+    """Per chunk, how rare each term is among that chunk's sentences: what sets one sentence apart."""
+    by_chunk: dict[str, list[set[str]]] = {}
+    for candidate, own in zip(candidates, sentence_terms):
+        by_chunk.setdefault(candidate.passage.chunk.id, []).append(own)
+    weights = {}
+    for chunk_id, sentences in by_chunk.items():
+        counts = Counter(t for own in sentences for t in own)
+        weights[chunk_id] = {t: math.log(1 + len(sentences) / n) for t, n in counts.items()}
+    return weights
+
+
+def _redundant(a: Candidate, b: Candidate) -> bool:
+    if a.passage.chunk.source == b.passage.chunk.source and abs(a.span.start - b.span.start) < 1:
+        return True
+    ta, tb = set(terms(a.span.text)), set(terms(b.span.text))
+    overlap = len(ta & tb) / max(1, min(len(ta), len(tb)))
+    return overlap > 0.8 and a.passage.chunk.source == b.passage.chunk.source

@@ -1,0 +1,161 @@
+"""The `assistant` command: ingest, ask, chat (and eval, ui)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from tqdm import tqdm
+
+from .answer import Answer
+from .pipeline import Assistant
+from .settings import Settings, get_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Sourced question answering over news articles, fully offline.")
+
+DocsOption = Annotated[Path | None, typer.Option("--docs", help="Documents folder [env ASSISTANT_DOCS].")]
+IndexOption = Annotated[Path | None, typer.Option("--index", help="Index folder [env ASSISTANT_INDEX].")]
+GeneratorOption = Annotated[str | None, typer.Option(
+    "--generator", help="auto | extractive | local | openai [env ASSISTANT_GENERATOR].")]
+
+
+class UserError(Exception):
+    """A problem the user can fix; shown as one line, never a traceback."""
+
+
+def settings_from(docs: Path | None, index: Path | None, generator: str | None, **more: object) -> Settings:
+    try:
+        return get_settings().with_overrides(docs=docs, index=index, generator=generator, **more)
+    except ValueError as error:
+        raise UserError(f"invalid setting: {error}") from error
+
+
+def build_assistant(settings: Settings) -> Assistant:
+    if not settings.docs.is_dir():
+        raise UserError(f"documents folder not found: {settings.docs}")
+    return Assistant(settings)
+
+
+def ingest_with_progress(assistant: Assistant) -> None:
+    bar = tqdm(total=0, unit="chunk", desc="embedding", leave=False, disable=None)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    report = assistant.ingest(progress)
+    bar.close()
+    for problem in report.skipped:
+        typer.secho(f"warning: skipped {problem}", fg="yellow", err=True)
+    typer.echo(report.summary())
+
+
+@app.command()
+def ingest(docs: Annotated[Path | None, typer.Argument(help="Documents folder.")] = None,
+           index: IndexOption = None) -> None:
+    """Index a folder of articles (only new and changed files are embedded)."""
+    ingest_with_progress(build_assistant(settings_from(docs, index, None)))
+
+
+@app.command()
+def ask(question: Annotated[str, typer.Argument(help="The question.")],
+        as_json: Annotated[bool, typer.Option("--json", help="Print the Answer as JSON.")] = False,
+        docs: DocsOption = None, index: IndexOption = None, generator: GeneratorOption = None) -> None:
+    """Answer one question with citations."""
+    assistant = build_assistant(settings_from(docs, index, generator))
+    answer = run_question(assistant, question, None)
+    typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if as_json else answer.render())
+
+
+@app.command()
+def chat(docs: DocsOption = None, index: IndexOption = None, generator: GeneratorOption = None) -> None:
+    """An interactive chat in the terminal; follow-up questions use the conversation so far."""
+    assistant = build_assistant(settings_from(docs, index, generator))
+    ingest_with_progress(assistant)
+    typer.echo("Ask about the articles (empty line or Ctrl-D to quit).")
+    history: list[tuple[str, str]] = []
+    while True:
+        try:
+            question = input("\n? ").strip()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not question:
+            break
+        answer = run_question(assistant, question, history)
+        typer.echo(answer.render())
+        history.append((question, answer.text))
+
+
+@app.command("eval")
+def eval_command(
+    docs: DocsOption = None, index: IndexOption = None, generator: GeneratorOption = None,
+    questions: Annotated[Path, typer.Option(help="Question file (JSON lines).")] = Path("evals/questions.jsonl"),
+    out: Annotated[Path | None, typer.Option(help="Report folder [evals/reports/<docs>-<generator>].")] = None,
+    thresholds: Annotated[Path | None, typer.Option(help="JSON of metric floors; exit 1 if one is missed.")] = None,
+    redact: Annotated[bool, typer.Option(help="Keep question and answer text out of report.md.")] = False,
+    sample: Annotated[int | None, typer.Option(help="Ask only a fixed, evenly spread subset of N questions.")] = None,
+) -> None:
+    """Score retrieval, answers, citations and refusals on a question file; write a report."""
+    from .evaluate import (QuestionFileError, check_thresholds, load_questions, run_eval, sample_questions,
+                           summary_table, write_report)
+
+    settings = settings_from(docs, index, generator)
+    assistant = build_assistant(settings)
+    try:
+        rows_in = sample_questions(load_questions(questions), sample)
+    except QuestionFileError as error:
+        raise UserError(str(error)) from error
+    ingest_with_progress(assistant)
+    with tqdm(total=len(rows_in), unit="question", desc="asking", disable=None) as bar:
+        rows, summary = run_eval(assistant, rows_in, lambda done, total: bar.update(done - bar.n))
+    folder = out or Path("evals/reports") / f"{settings.docs.resolve().name}-{summary['generator']}"
+    report = write_report(folder, rows, summary, f"{questions} over {settings.docs}", redact)
+    typer.echo(summary_table(summary))
+    typer.echo(f"\nreport: {report}")
+    if thresholds:
+        floors = json.loads(thresholds.read_text(encoding="utf-8"))
+        missed = check_thresholds(summary, floors)
+        for line in missed:
+            typer.secho(f"below threshold: {line}", fg="red", err=True)
+        if missed:
+            raise typer.Exit(1)
+
+
+@app.command()
+def ui(docs: DocsOption = None, index: IndexOption = None, generator: GeneratorOption = None,
+       host: Annotated[str | None, typer.Option(help="Address to bind [env ASSISTANT_HOST].")] = None,
+       port: Annotated[int | None, typer.Option(help="Port [env ASSISTANT_PORT].")] = None) -> None:
+    """The web UI (http://127.0.0.1:7860 unless told otherwise)."""
+    from .ui import serve
+
+    settings = settings_from(docs, index, generator, host=host, port=port)
+    build_assistant(settings)  # checks the documents folder before the server starts
+    serve(settings)
+
+
+def run_question(assistant: Assistant, question: str, history: list[tuple[str, str]] | None) -> Answer:
+    try:
+        return assistant.ask(question, history)
+    except ValueError as error:
+        raise UserError(str(error)) from error
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        app()
+    except UserError as error:
+        typer.secho(f"error: {error}", fg="red", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""Answer or refuse: one decision, made in code before any generator runs, for every backend.
+
+Several signals of whether the retrieved sentences hold the answer are combined by a logistic model fitted on
+the real-news benchmark's dev split (`evals/fit_answerability.py` refits it and writes `answerability.json`
+beside this file). The threshold was chosen on dev for few false refusals; see the README.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .answer import Candidate, expected_answer_type, has_answer_type, unknown_names
+from .retrieve import QUESTION_WORDS, KeywordIndex, Retrieval
+from .text import capitalised_phrases, terms
+
+MODEL_FILE = Path(__file__).with_name("answerability.json")
+TOP_SENTENCES = 5  # best-ranked sentences the signals look at
+TYPE_CHECK_DEPTH = 3  # best sentences that should hold the kind of thing asked for
+MIN_COVERAGE = 0.2  # below this IDF-weighted share of the question's words in the top passages, always refuse
+RAREST_WORDS = 3  # the question's rarest words, which an answering passage should hold together
+
+
+@dataclass(frozen=True)
+class Decision:
+    answer: bool
+    probability: float  # that the retrieved sentences hold the answer
+    reason: str  # in plain words, for a refusal
+    signals: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AnswerabilityModel:
+    weights: dict[str, float]
+    bias: float
+    threshold: float
+
+    def probability(self, signals: dict[str, float]) -> float:
+        z = self.bias + sum(w * signals.get(name, 0.0) for name, w in self.weights.items())
+        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def to_dict(self) -> dict[str, object]:
+        return {"weights": self.weights, "bias": self.bias, "threshold": self.threshold}
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = MODEL_FILE) -> AnswerabilityModel:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return AnswerabilityModel({k: float(v) for k, v in data["weights"].items()}, float(data["bias"]),
+                              float(data["threshold"]))
+
+
+def signals(question: str, retrieval: Retrieval, ranked: list[Candidate], keyword: KeywordIndex) -> dict[str, float]:
+    """What the decision looks at, each roughly in [0, 1]."""
+    wanted = [t for t in dict.fromkeys(terms(question)) if t not in QUESTION_WORDS]
+    idf = {t: keyword.idf(t) for t in wanted}
+    total = sum(idf.values()) or 1.0
+    top = ranked[:TOP_SENTENCES]
+    kind = expected_answer_type(question)
+    names = capitalised_phrases(question)
+    unknown = unknown_names(question, keyword)
+    best = retrieval.passages[0] if retrieval.passages else None
+    rarest = sorted(idf, key=lambda t: -idf[t])[:RAREST_WORDS]
+    return {
+        "coverage": retrieval.coverage,
+        "chunk_coverage": max((sum(idf[t] for t in wanted if t in keyword.terms_of(p.chunk.id)) / total
+                               for p in retrieval.passages), default=0.0),
+        "sentence_overlap": max((c.lexical for c in top), default=0.0),
+        "context_overlap": max((c.context for c in top), default=0.0),
+        "similarity": max((c.dense for c in top), default=0.0),
+        "best_score": top[0].score if top else 0.0,
+        "unknown_names": len(unknown) / len(names) if names else 0.0,
+        "asks_type": float(kind is not None),
+        "type_found": float(kind is not None and any(has_answer_type(kind, c.span.text, question)
+                                                     for c in ranked[:TYPE_CHECK_DEPTH])),
+        "both_retrievers": float(best is not None and len(best.ranks) == 2),
+        "rare_missing": _rarest_missing(idf, retrieval, keyword),
+        "rarest_in_sentence": max((_share(rarest, set(terms(c.span.text))) for c in top), default=0.0),
+        "rarest_in_chunk": max((_share(rarest, keyword.terms_of(p.chunk.id)) for p in retrieval.passages),
+                               default=0.0),
+    }
+
+
+def _share(words: list[str], present: set[str]) -> float:
+    return sum(w in present for w in words) / len(words) if words else 0.0
+
+
+def _rarest_missing(idf: dict[str, float], retrieval: Retrieval, keyword: KeywordIndex) -> float:
+    """How rare the rarest question word absent from the best passage is, relative to the rarest overall."""
+    if not idf or not retrieval.passages:
+        return 0.0
+    present = keyword.terms_of(retrieval.passages[0].chunk.id)
+    missing = [v for t, v in idf.items() if t not in present]
+    return max(missing, default=0.0) / (max(idf.values()) or 1.0)
+
+
+def decide(question: str, retrieval: Retrieval, ranked: list[Candidate], keyword: KeywordIndex,
+           model: AnswerabilityModel | None = None, threshold: float | None = None) -> Decision:
+    if not retrieval.passages or not keyword.chunks:
+        return Decision(False, 0.0, "No articles are indexed yet.")
+    if not ranked:
+        return Decision(False, 0.0, "None of the retrieved passages has a sentence about this.")
+    model = model or load_model()
+    found = signals(question, retrieval, ranked, keyword)
+    probability = model.probability(found)
+    if ruled_out := _ruled_out(question, ranked, keyword, found):
+        return Decision(False, probability, ruled_out, found)
+    if probability >= (model.threshold if threshold is None else threshold):
+        return Decision(True, probability, "", found)
+    return Decision(False, probability, _refusal_reason(question, keyword, found), found)
+
+
+def _ruled_out(question: str, ranked: list[Candidate], keyword: KeywordIndex, found: dict[str, float]) -> str:
+    """Refusals no score can outweigh (on the dev split none of them refused an answerable question)."""
+    articles = _articles(keyword)
+    if unknown := unknown_names(question, keyword):
+        return f"None of the {articles} mentions {', '.join(sorted(unknown))}."
+    if found["coverage"] < MIN_COVERAGE:
+        return f"The {articles} share almost none of the question's words."
+    if expected_answer_type(question) == "number" and not any(
+            has_answer_type("number", c.span.text, question) for c in ranked[:TYPE_CHECK_DEPTH]):
+        return f"The question asks for a figure, and the closest passages in the {articles} give none."
+    return ""
+
+
+def _articles(keyword: KeywordIndex) -> str:
+    count = len({c.chunk.source for c in keyword.chunks})
+    return f"{count} article" if count == 1 else f"{count} articles"
+
+
+def _refusal_reason(question: str, keyword: KeywordIndex, found: dict[str, float]) -> str:
+    if found["asks_type"] and not found["type_found"]:
+        return f"The closest passages in the {_articles(keyword)} don't give what the question asks for."
+    return f"The {_articles(keyword)} have related passages, but none that answers this question."

@@ -1,0 +1,208 @@
+"""LLM answers: a LangChain chain (prompt files → ChatOpenAI → text) over numbered passages, verified in code.
+
+The local and openai backends share this code path; only the base URL differs. Refusals are decided by the
+decision stage (decide.py) before the model is called, and every claim the model writes is checked against the
+passage it cites (verify.py). When the model or its server fails, the extractive answer is given instead.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Callable, Iterator
+
+import httpx
+import openai
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompts import ChatPromptTemplate
+from langchain_openai import ChatOpenAI
+
+from .answer import CANNOT_ANSWER, Answer, Candidate, ExtractiveGenerator
+from .cite import Citation, citation_for_span, renumber
+from .llm_server import ServerStartError
+from .prompts import load_prompt
+from .retrieve import standalone_query
+from .verify import conflicting_figures, verify_answer
+
+log = logging.getLogger(__name__)
+
+PASSAGES_IN_PROMPT = 6
+# What makes the answer fall back to extractive: the server or API failing (down, timeout, HTTP status, bad key).
+# Anything else (a missing prompt, a template error, a bug) is raised: it needs fixing, not hiding.
+BACKEND_ERRORS = (openai.APIError, httpx.HTTPError, ServerStartError)
+# The span reader's reply, grammar-constrained by servers that support JSON schema (llama.cpp, OpenAI).
+SPAN_SCHEMA = {"type": "json_schema", "json_schema": {"name": "answer", "strict": True, "schema": {
+    "type": "object", "additionalProperties": False, "required": ["answer", "passage"],
+    "properties": {"answer": {"type": "string", "maxLength": 160},
+                   "passage": {"type": "integer", "minimum": 0, "maximum": PASSAGES_IN_PROMPT}}}}}
+
+
+class LLMGenerator:
+    """Writes the answer with a chat model; `make_client` builds the ChatOpenAI client on first use."""
+
+    def __init__(self, name: str, make_client: Callable[[], ChatOpenAI], prompts_folder,
+                 extractive: ExtractiveGenerator, mode: str = "span") -> None:
+        self.name = name
+        self.mode = mode  # "span": copied words + the passage's quote; "prose": sentences, each verified
+        self._make_client = make_client
+        self._client: ChatOpenAI | None = None
+        self.prompts = prompts_folder
+        self.extractive = extractive
+
+    @property
+    def client(self) -> ChatOpenAI:
+        if self._client is None:
+            self._client = self._make_client()
+        return self._client
+
+    def stream(self, question: str, ranked: list[Candidate]) -> Iterator[str | Answer]:
+        numbered = self.numbered_passages(ranked[:PASSAGES_IN_PROMPT])
+        started = time.perf_counter()
+        written: list[str] = []
+        prose = self.mode == "prose"
+        try:
+            for token in self._chain().stream({"question": question, "passages": format_passages(numbered)}):
+                if not written:
+                    first_token = time.perf_counter() - started
+                written.append(token)
+                if prose:
+                    yield token
+        except BACKEND_ERRORS as error:
+            yield from self._fallback(question, ranked, f"{self.name} backend failed ({_describe(error)})")
+            return
+        reply = "".join(written)
+        if prose:
+            answer = self.verified_answer(question, reply, numbered, ranked)
+        else:
+            answer = self.span_answer(question, reply, numbered, ranked)
+            yield answer.text
+        answer.timings["first_token"] = first_token if written else 0.0
+        answer.timings["generate"] = time.perf_counter() - started
+        yield answer
+
+    def span_answer(self, question: str, reply: str, numbered: dict[int, Citation],
+                    ranked: list[Candidate]) -> Answer:
+        """The model's copied words, found in a passage by code, given with that passage's exact quote."""
+        parsed = parse_span_reply(reply)
+        if parsed is None:
+            return self._extractive_instead(question, ranked, "the model's reply was not the JSON asked for")
+        words, number = parsed
+        if not words or number == 0:
+            return self._extractive_instead(question, ranked, "the model found no answer in the passages")
+        located = locate_span(words, number, numbered)
+        if located is None:
+            return self._extractive_instead(question, ranked, "the model's answer is not in the passages")
+        number, exact = located
+        text = f"{exact[:1].upper()}{exact[1:]}: \u201c{numbered[number].quote}\u201d [{number}]"
+        numbers, notes = [number], []
+        for other in differing_passages(numbered, numbers):
+            text += f" Another source gives a different figure: \u201c{numbered[other].quote}\u201d [{other}]"
+            numbers.append(other)
+            notes.append("the sources give different figures")
+        text, citations = renumber(text, [numbered[n] for n in numbers])
+        return Answer(question=question, text=text, answered=True, citations=citations,
+                      generator=self.name, notes=notes)
+
+    def verified_answer(self, question: str, reply: str, numbered: dict[int, Citation],
+                        ranked: list[Candidate]) -> Answer:
+        checked = verify_answer(reply, {n: c.quote for n, c in numbered.items()}, CANNOT_ANSWER)
+        if not checked.text:
+            why = "the model declined" if checked.declined else "no claim in the model's reply was supported"
+            fallback = self._extractive_instead(question, ranked, why)
+            fallback.notes += checked.notes
+            return fallback
+        text, numbers, notes = checked.text, list(checked.numbers), list(checked.notes)
+        for other in differing_passages(numbered, numbers):
+            text += f" Another source gives a different figure: \u201c{numbered[other].quote}\u201d [{other}]"
+            numbers.append(other)
+            notes.append(f"added passage [{other}]: the sources give different figures")
+        text, citations = renumber(text, [numbered[n] for n in numbers])
+        return Answer(question=question, text=text, answered=True, citations=citations,
+                      generator=self.name, notes=notes)
+
+    def standalone_question(self, question: str, history: list[tuple[str, str]] | None) -> str:
+        if not history:
+            return question
+        conversation = "\n".join(f"User: {user}\nAssistant: {reply}" for user, reply in history[-3:])
+        prompt = ChatPromptTemplate.from_messages([("user", load_prompt(self.prompts, "rewrite_question"))])
+        try:
+            rewritten = (prompt | self.client | StrOutputParser()).invoke(
+                {"history": conversation, "question": question}).strip().splitlines()
+        except BACKEND_ERRORS as error:
+            log.warning("question rewrite failed (%s); searching with the conversation instead", _describe(error))
+            return standalone_query(question, history)
+        return rewritten[0].strip() if rewritten and rewritten[0].strip() else standalone_query(question, history)
+
+    @staticmethod
+    def numbered_passages(candidates: list[Candidate]) -> dict[int, Citation]:
+        return {
+            number: citation_for_span(number, c.passage, c.span.start, c.span.end)
+            for number, c in enumerate(candidates, start=1)
+        }
+
+    def _chain(self):
+        if self.mode == "prose":
+            prompt = ChatPromptTemplate.from_messages([
+                ("system", load_prompt(self.prompts, "answer_system").replace("{cannot_answer}", CANNOT_ANSWER)),
+                ("user", load_prompt(self.prompts, "answer_user")),
+            ])
+            return prompt | self.client | StrOutputParser()
+        prompt = ChatPromptTemplate.from_messages([
+            ("system", load_prompt(self.prompts, "span_system")), ("user", load_prompt(self.prompts, "span_user"))])
+        return prompt | self.client.bind(response_format=SPAN_SCHEMA) | StrOutputParser()
+
+    def _fallback(self, question: str, ranked: list[Candidate], why: str) -> Iterator[str | Answer]:
+        log.warning("%s; giving the extractive answer", why)
+        answer = self._extractive_instead(question, ranked, why)
+        yield "\n" + answer.text
+        yield answer
+
+    def _extractive_instead(self, question: str, ranked: list[Candidate], why: str) -> Answer:
+        answer = self.extractive.answer_from(question, ranked)
+        answer.notes = [f"{why}; extractive answer given instead", *answer.notes]
+        return answer
+
+
+def differing_passages(numbered: dict[int, Citation], cited: list[int]) -> list[int]:
+    """Given passages from other files that state a different figure than a cited one."""
+    cited_sources = {numbered[n].source for n in cited}
+    found = []
+    for number, passage in numbered.items():
+        if number in cited or passage.source in cited_sources:
+            continue
+        if any(conflicting_figures(numbered[n].quote, passage.quote) for n in cited):
+            found.append(number)
+            cited_sources.add(passage.source)
+    return found
+
+
+def parse_span_reply(reply: str) -> tuple[str, int] | None:
+    """(copied words, passage number) from the model's JSON reply, or None when it is not that JSON."""
+    try:
+        data = json.loads(reply[reply.index("{"):reply.rindex("}") + 1])
+        return " ".join(str(data["answer"]).split()), int(data["passage"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def locate_span(words: str, number: int, numbered: dict[int, Citation]) -> tuple[int, str] | None:
+    """The passage that holds the words (the one the model named first, then the others in rank order) and
+    the words exactly as that passage writes them."""
+    pattern = re.compile(r"\s+".join(re.escape(w) for w in words.strip(" .,;:\"'\u201c\u201d").split()), re.I)
+    if not pattern.pattern:
+        return None
+    for candidate in [number, *(n for n in numbered if n != number)]:
+        if candidate in numbered and (match := pattern.search(numbered[candidate].quote)):
+            return candidate, match.group(0)
+    return None
+
+
+def format_passages(numbered: dict[int, Citation]) -> str:
+    return "\n".join(f"[{n}] {c.quote}" for n, c in numbered.items())
+
+
+def _describe(error: Exception) -> str:
+    text = str(error).splitlines()[0] if str(error) else ""
+    return f"{type(error).__name__}: {text}"[:200]

@@ -1,0 +1,224 @@
+"""Load articles (.txt, .md, .html, .pdf) into text plus the metadata the article states."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import warnings
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+from dateutil import parser as date_parser
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
+HEAD_LINES = 12  # how far into an article to look for its date and dateline
+
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DATE_PATTERNS = [
+    re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
+    re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b"),
+    re.compile(rf"\b{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}\b"),
+    re.compile(rf"\b\d{{1,2}}\s+{_MONTH}\s+\d{{4}}\b"),
+]
+_DATELINE = re.compile(
+    rf"^\s*([A-Z][A-Z.'\- ]{{2,40}}(?:,\s*[A-Z][A-Za-z.]+)?)\s*(?:\(([^)]+)\))?,?\s*({_MONTH}\s+\d{{1,2}})?\s*[—–-]"
+)
+_SOURCE_LINE = re.compile(r"\(\s*Source\s*:\s*([^)]+?)\s*\)|^\s*Source\s*:\s*(.+?)\s*$", re.I | re.M)
+
+
+class LoadError(Exception):
+    """A file that cannot be read as an article; the message names the file and why."""
+
+
+@dataclass
+class Document:
+    source: str  # path relative to the documents folder, with forward slashes
+    text: str  # the text every citation offset points into
+    title: str = ""
+    publisher: str = ""
+    date: str = ""
+    dateline: str = ""
+    url: str = ""
+    content_hash: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.content_hash:
+            self.content_hash = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        return {
+            "source": self.source, "title": self.title, "publisher": self.publisher,
+            "date": self.date, "dateline": self.dateline, "url": self.url, "content_hash": self.content_hash,
+        }
+
+
+def find_article_files(folder: Path) -> list[Path]:
+    return sorted(
+        p for p in folder.rglob("*")
+        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(".")
+    )
+
+
+def load_folder(folder: Path) -> tuple[list[Document], list[str]]:
+    """Every readable article under folder, and one warning per file that could not be read."""
+    if not folder.is_dir():
+        raise LoadError(f"{folder}: documents folder does not exist")
+    documents, problems = [], []
+    for path in find_article_files(folder):
+        try:
+            documents.append(load_document(path, folder))
+        except LoadError as error:
+            log.warning("%s", error)
+            problems.append(str(error))
+    return documents, problems
+
+
+def load_document(path: Path, root: Path | None = None) -> Document:
+    source = path.relative_to(root).as_posix() if root else path.name
+    suffix = path.suffix.lower()
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise LoadError(f"{source}: cannot read ({error.strerror or error})") from error
+    if suffix == ".pdf":
+        document = _load_pdf(raw, source)
+    else:
+        text = _decode_text(raw, source)
+        document = _load_html(text, source) if suffix in (".html", ".htm") else _load_plain(text, source)
+    if not document.text.strip():
+        raise LoadError(f"{source}: no text in file")
+    return document
+
+
+def _decode_text(raw: bytes, source: str) -> str:
+    if b"\x00" in raw[:4096]:
+        raise LoadError(f"{source}: looks binary, not text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise LoadError(f"{source}: not UTF-8 text (byte {error.start}); convert it to UTF-8") from error
+
+
+def _load_plain(text: str, source: str) -> Document:
+    return Document(source=source, text=text, **parse_text_metadata(text))
+
+
+def _load_html(markup: str, source: str) -> Document:
+    soup = BeautifulSoup(markup, "html.parser")
+    meta = _html_meta(soup)
+    for tag in soup(["script", "style", "noscript", "template", "nav", "footer", "aside", "form", "svg"]):
+        tag.decompose()
+    body = soup.find("article") or soup.find("main") or soup.body or soup
+    lines = (line.strip() for line in body.get_text("\n").splitlines())
+    text = "\n".join(line for line in lines if line)
+    parsed = parse_text_metadata(text)
+    title = soup.find("h1")
+    parsed["title"] = meta.get("title") or (title.get_text(" ", strip=True) if title else "") or parsed["title"]
+    parsed["publisher"] = meta.get("publisher") or parsed["publisher"]
+    parsed["date"] = meta.get("date") or parsed["date"]
+    return Document(source=source, text=text, **parsed)
+
+
+def _html_meta(soup: BeautifulSoup) -> dict[str, str]:
+    found: dict[str, str] = {}
+    keys = {
+        "og:title": "title", "og:site_name": "publisher", "publisher": "publisher",
+        "article:published_time": "date", "date": "date", "pubdate": "date", "dc.date": "date",
+    }
+    for tag in soup.find_all("meta"):
+        key = (tag.get("property") or tag.get("name") or "").lower()
+        if key in keys and tag.get("content") and keys[key] not in found:
+            found[keys[key]] = str(tag["content"]).strip()
+    if "title" not in found and soup.title and soup.title.string:
+        found["title"] = soup.title.string.strip()
+    time_tag = soup.find("time")
+    if "date" not in found and time_tag and time_tag.get("datetime"):
+        found["date"] = str(time_tag["datetime"])
+    if "date" in found:
+        found["date"] = normalise_date(found["date"]) or found["date"]
+    return found
+
+
+def _load_pdf(raw: bytes, source: str) -> Document:
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(io.BytesIO(raw))
+            pages = [page.extract_text() or "" for page in reader.pages]
+            pdf_title = (reader.metadata.title if reader.metadata else None) or ""
+    except (PdfReadError, ValueError, KeyError, OSError) as error:
+        raise LoadError(f"{source}: unreadable PDF ({error})") from error
+    text = "\n\n".join(page.strip() for page in pages if page.strip())
+    parsed = parse_text_metadata(text)
+    parsed["title"] = pdf_title.strip() or parsed["title"]
+    return Document(source=source, text=text, **parsed)
+
+
+def parse_text_metadata(text: str) -> dict[str, str]:
+    """Title, publisher, date, dateline and URL as the article itself states them (header lines such as
+    `Publisher: …`, `URL: …`, `Date: …` included)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    head = lines[:HEAD_LINES]
+    title = re.sub(r"^#+\s*", "", head[0])[:300] if head else ""
+    return {
+        "title": title,
+        "publisher": _header_field(head, "Publisher") or _find_publisher(text),
+        "date": _find_date(head),
+        "dateline": _find_dateline(head),
+        "url": _header_field(head, "URL"),
+    }
+
+
+def _header_field(head: list[str], name: str) -> str:
+    """The value of a `Name: value` line near the top of the article."""
+    pattern = re.compile(rf"^{name}\s*:\s*(\S.*?)\s*$", re.I)
+    return next((m.group(1) for line in head if (m := pattern.match(line))), "")
+
+
+def _find_publisher(text: str) -> str:
+    matches = list(_SOURCE_LINE.finditer(text))
+    if matches:
+        found = matches[-1]
+        return (found.group(1) or found.group(2)).strip()
+    agency = re.search(r"^[A-Z][A-Z .'-]{2,40}\s*\(([A-Z][A-Za-z &]{1,30})\)\s*[—–-]", text[:3000], re.M)
+    return agency.group(1) if agency else ""
+
+
+def _find_date(head: list[str]) -> str:
+    for line in head:
+        for pattern in _DATE_PATTERNS:
+            match = pattern.search(line)
+            if match and (iso := normalise_date(match.group(0))):
+                return iso
+    for line in head:
+        dateline = _DATELINE.match(line)
+        if dateline and dateline.group(3):
+            return dateline.group(3)  # day and month only: no year stated
+    return ""
+
+
+def _find_dateline(head: list[str]) -> str:
+    for line in head:
+        match = _DATELINE.match(line)
+        if match and len(line) > 60:
+            return match.group(1).strip().title()
+    return ""
+
+
+def normalise_date(value: str) -> str:
+    try:
+        parsed: datetime = date_parser.parse(value, fuzzy=False)
+    except (ValueError, OverflowError):
+        return ""
+    return parsed.date().isoformat()

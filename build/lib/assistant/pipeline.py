@@ -1,0 +1,146 @@
+"""ask(): retrieve → answer → cite → verify, with per-stage timings; the one path every front end uses."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+
+from langchain_openai import ChatOpenAI
+
+from .answer import Answer, ExtractiveGenerator, Generator, final_answer, rank_sentences, refusal
+from .decide import decide
+from .llm import LLMGenerator
+from .llm_server import shared_server
+from .local_model import default_model_installed, resolve_model_path
+from .index import IngestReport, Progress, Store
+from .retrieve import HybridRetriever
+from .settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+History = list[tuple[str, str]]
+
+
+class Assistant:
+    def __init__(self, settings: Settings, generator: Generator | None = None) -> None:
+        self.settings = settings
+        self.store = Store(settings)
+        self.retriever = HybridRetriever.from_store(self.store)
+        self.generator = generator or make_generator(settings)
+        self._ingested = False
+        self._lock = threading.Lock()
+
+    def ingest(self, progress: Progress | None = None) -> IngestReport:
+        report = self.store.ingest(progress)
+        self._ingested = True
+        return report
+
+    def ensure_index(self) -> None:
+        with self._lock:
+            if not self._ingested:
+                report = self.ingest()
+                if report.changed:
+                    log.info("index updated: %s", report.summary())
+
+    def ask(self, question: str, history: History | None = None) -> Answer:
+        return final_answer(self.ask_stream(question, history))
+
+    def ask_stream(self, question: str, history: History | None = None, generator: Generator | None = None,
+                   top_k: int | None = None) -> Iterator[str | Answer]:
+        """Text pieces as they are written, then the final Answer; `generator` and `top_k` override settings."""
+        question = (question or "").strip()
+        if not question:
+            raise ValueError("The question is empty.")
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        self.ensure_index()
+        timings["index"] = time.perf_counter() - started
+        mark = time.perf_counter()
+        generator = generator or self.generator
+        query = generator.standalone_question(question, history) if history else question
+        retrieval = self.retriever.search(query, k=top_k)
+        keyword = self.retriever.keyword_index
+        ranked = rank_sentences(query, retrieval.passages, keyword, self.settings.embed_threads)
+        timings["retrieve"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        decision = decide(query, retrieval, ranked, keyword, threshold=self.settings.answer_threshold)
+        timings["decide"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        pieces = generator.stream(query, ranked) if decision.answer else _refused(question, generator.name, decision.reason)
+        for piece in pieces:
+            if isinstance(piece, Answer):
+                piece.question = question
+                piece.query = query
+                piece.confidence = decision.probability
+                timings["answer"] = time.perf_counter() - mark
+                timings["total"] = time.perf_counter() - started
+                piece.timings = {**timings, **piece.timings}
+            yield piece
+
+
+def _refused(question: str, generator: str, reason: str) -> Iterator[str | Answer]:
+    answer = refusal(question, generator, reason)
+    yield answer.text
+    yield answer
+
+
+def make_generator(settings: Settings) -> Generator:
+    """The configured backend; `auto` is openai when configured, else local when its model is present,
+    else extractive."""
+    extractive = ExtractiveGenerator(settings.max_sentences)
+    choice = settings.generator
+    if choice == "auto":
+        if settings.openai_api_key or settings.openai_base_url:
+            choice = "openai"
+        elif settings.model_path or default_model_installed():
+            choice = "local"
+        else:
+            choice = "extractive"
+    if choice == "extractive":
+        return extractive
+    if choice == "openai":
+        return LLMGenerator("openai", lambda: openai_client(settings), settings.prompts, extractive, settings.llm_mode)
+    return LLMGenerator("local", lambda: local_client(settings), settings.prompts, extractive, settings.llm_mode)
+
+
+def openai_client(settings: Settings) -> ChatOpenAI:
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+    return chat_client(settings, settings.model, settings.openai_base_url, key)
+
+
+def local_client(settings: Settings) -> ChatOpenAI:
+    model = resolve_model_path(settings.model_path, settings.model_cache)
+    server = shared_server(model, settings.llm_context, settings.llm_threads)
+    return chat_client(settings, model.stem, server.base_url, "local")
+
+
+def chat_client(settings: Settings, model: str, base_url: str | None, key: str) -> ChatOpenAI:
+    return ChatOpenAI(model=model, base_url=base_url, api_key=key, temperature=0,
+                      max_tokens=settings.max_tokens, timeout=settings.llm_timeout, max_retries=0,
+                      streaming=True)
+
+
+_assistants: dict[str, Assistant] = {}
+_assistants_lock = threading.Lock()
+
+
+def default_assistant(settings: Settings | None = None) -> Assistant:
+    """One Assistant per distinct settings in this process (the index and any model server are reused)."""
+    settings = settings or get_settings()
+    key = settings.model_dump_json() + (settings.openai_api_key.get_secret_value() if settings.openai_api_key else "")
+    with _assistants_lock:
+        if key not in _assistants:
+            _assistants[key] = Assistant(settings)
+        return _assistants[key]
+
+
+def ask(question: str, history: History | None = None, settings: Settings | None = None) -> Answer:
+    """Answer a question from the configured documents folder, with citations."""
+    return default_assistant(settings).ask(question, history)
+
+
+def ask_stream(question: str, history: History | None = None, settings: Settings | None = None) -> Iterator[str | Answer]:
+    """Text pieces as they are written, then the final Answer."""
+    return default_assistant(settings).ask_stream(question, history)

@@ -1,0 +1,162 @@
+"""Hybrid retrieval: dense cosine (Chroma) + BM25 (bm25s), fused with weighted reciprocal rank fusion."""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+
+import bm25s
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict, PrivateAttr
+
+from .chunk import Chunk
+from .embed import get_embedder
+from .index import IndexedChunk, Store
+from .text import terms, terms_batch
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
+
+# Words that ask rather than describe: never evidence that a passage holds the answer.
+QUESTION_WORDS = {"say", "said", "accord", "report", "articl", "sourc", "mention", "describ", "regard",
+                  "tell", "told", "state", "name", "mani", "much", "long"}
+FOLLOW_UP = re.compile(r"\b(he|she|they|them|him|her|his|their|it|its|that|this|those|these|there|then)\b", re.I)
+COVERAGE_DEPTH = 3  # keyword hits the refusal gate looks into
+
+
+@dataclass
+class Passage:
+    chunk: Chunk
+    metadata: dict[str, str]
+    score: float = 0.0  # fused score
+    ranks: dict[str, int] = field(default_factory=dict)  # rank (1-based) in each retriever that found it
+
+
+@dataclass
+class Retrieval:
+    passages: list[Passage]
+    coverage: float  # IDF-weighted share of the query's words found in the top keyword hits
+
+
+class KeywordIndex:
+    """BM25 over the store's chunks, plus the document frequencies the refusal gate weighs words by."""
+
+    def __init__(self, chunks: list[IndexedChunk]) -> None:
+        self.chunks = chunks
+        self.position = {c.chunk.id: i for i, c in enumerate(chunks)}
+        tokenised = terms_batch([c.chunk.search_text for c in chunks]) if chunks else []
+        self.chunk_terms = [set(t) for t in tokenised]
+        self.document_frequency = Counter(t for ts in self.chunk_terms for t in ts)
+        self._bm25 = bm25s.BM25()
+        if chunks:
+            self._bm25.index(tokenised, show_progress=False)
+
+    def terms_of(self, chunk_id: str) -> set[str]:
+        """The search terms of one indexed chunk (its title included)."""
+        return self.chunk_terms[self.position[chunk_id]]
+
+    def idf(self, term: str) -> float:
+        n = max(len(self.chunks), 1)
+        return math.log(1 + (n - self.document_frequency.get(term, 0) + 0.5) / (self.document_frequency.get(term, 0) + 0.5))
+
+    def search(self, query_terms: list[str], k: int) -> list[int]:
+        known = [t for t in query_terms if t in self.document_frequency]
+        if not known or not self.chunks:
+            return []
+        ids, scores = self._bm25.retrieve([known], k=min(k, len(self.chunks)), show_progress=False)
+        return [int(i) for i, s in zip(ids[0], scores[0]) if s > 0]
+
+    def coverage(self, query_terms: list[str], positions: list[int]) -> float:
+        """IDF-weighted share of the query's content words that occur in the given chunks."""
+        wanted = {t for t in query_terms if t not in QUESTION_WORDS}
+        if not wanted:
+            return 0.0
+        present = set().union(*(self.chunk_terms[p] for p in positions)) if positions else set()
+        total = sum(self.idf(t) for t in wanted)
+        return sum(self.idf(t) for t in wanted if t in present) / total
+
+
+class HybridRetriever(BaseRetriever):
+    """A LangChain retriever over one Store; `search` gives the typed passages the answer stage uses."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    store: Store
+    k: int = 6
+    depth: int = 20
+    rrf_k: int = 60
+    bm25_weight: float = 1.0
+    dense_weight: float = 0.7
+
+    _keyword: KeywordIndex | None = PrivateAttr(default=None)
+    _keyword_version: int = PrivateAttr(default=-1)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    @classmethod
+    def from_store(cls, store: Store) -> HybridRetriever:
+        s = store.settings
+        return cls(store=store, k=s.top_k, depth=s.fusion_depth, rrf_k=s.rrf_k,
+                   bm25_weight=s.bm25_weight, dense_weight=s.dense_weight)
+
+    @property
+    def keyword_index(self) -> KeywordIndex:
+        with self._lock:
+            if self._keyword is None or self._keyword_version != self.store.version:
+                self._keyword = KeywordIndex(self.store.chunks())
+                self._keyword_version = self.store.version
+            return self._keyword
+
+    def search(self, query: str, k: int | None = None) -> Retrieval:
+        keyword = self.keyword_index
+        if not keyword.chunks:
+            return Retrieval([], 0.0)
+        query_terms = terms(query)
+        rankings = {
+            "bm25": keyword.search(query_terms, self.depth),
+            "dense": [keyword.position[i] for i in self._dense_ids(query) if i in keyword.position],
+        }
+        weights = {"bm25": self.bm25_weight, "dense": self.dense_weight}
+        fused: dict[int, Passage] = {}
+        for name, ranking in rankings.items():
+            for rank, pos in enumerate(ranking, start=1):
+                indexed = keyword.chunks[pos]
+                passage = fused.setdefault(pos, Passage(indexed.chunk, indexed.metadata))
+                passage.score += weights[name] / (self.rrf_k + rank)
+                passage.ranks[name] = rank
+        passages = sorted(fused.values(), key=lambda p: -p.score)[: k or self.k]
+        return Retrieval(passages, keyword.coverage(query_terms, rankings["bm25"][:COVERAGE_DEPTH]))
+
+    def _dense_ids(self, query: str) -> list[str]:
+        count = self.store.collection.count()
+        if not count:
+            return []
+        vector = get_embedder(self.store.settings.embed_threads).embed([query])[0]
+        found = self.store.collection.query(
+            query_embeddings=[np.asarray(vector).tolist()], n_results=min(self.depth, count), include=[]
+        )
+        return found["ids"][0]
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[LCDocument]:
+        return [
+            LCDocument(
+                page_content=p.chunk.text, id=p.chunk.id,
+                metadata={**p.metadata, "score": p.score, "ranks": dict(p.ranks)},
+            )
+            for p in self.search(query).passages
+        ]
+
+
+def standalone_query(question: str, history: list[tuple[str, str]] | None) -> str:
+    """Without a model to rewrite it, a follow-up is searched together with the previous question."""
+    if not history:
+        return question
+    looks_dependent = FOLLOW_UP.search(question) or len(terms(question)) <= 2
+    return f"{history[-1][0]} {question}" if looks_dependent else question

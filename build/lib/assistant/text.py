@@ -1,0 +1,91 @@
+"""Text helpers every stage shares: search terms (stemmed, no stopwords) and sentence spans."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import bm25s
+from bm25s.stopwords import STOPWORDS_EN_PLUS
+import pysbd
+import Stemmer
+
+_STEMMER = Stemmer.Stemmer("english")
+STOPWORDS = sorted(STOPWORDS_EN_PLUS)
+_NUMBER = re.compile(r"\b\d[\d,.]*\b")
+_CAPITALISED = re.compile(r"\b[A-Z][\w’'\-]*[a-zA-Z]\b|\b[A-Z]\.(?:[A-Z]\.)+")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+def terms(text: str) -> list[str]:
+    """Lower-cased, stemmed words with English stopwords removed, as BM25 sees them."""
+    return terms_batch([text])[0]
+
+
+def terms_batch(texts: list[str]) -> list[list[str]]:
+    return bm25s.tokenize(
+        texts, stopwords=STOPWORDS, stemmer=_STEMMER, return_ids=False, show_progress=False
+    )
+
+
+def stem(word: str) -> str:
+    return _STEMMER.stemWord(word.lower())
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> pysbd.Segmenter:
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def sentence_spans(text: str, offset: int = 0) -> list[Span]:
+    """Sentences of text (one per line at least), each with its exact span, shifted by offset."""
+    spans: list[Span] = []
+    line_start = 0
+    for line in text.splitlines(keepends=True):
+        cursor = 0
+        for sentence in _segmenter().segment(line) if line.strip() else []:
+            stripped = sentence.strip()
+            found = line.find(stripped, cursor) if stripped else -1
+            if found < 0:
+                continue
+            cursor = found + len(stripped)
+            spans.append(Span(offset + line_start + found, offset + line_start + cursor, stripped))
+        line_start += len(line)
+    return spans
+
+
+def numbers(text: str) -> set[str]:
+    return {n.rstrip(".,").replace(",", "") for n in _NUMBER.findall(text)}
+
+
+def capitalised_words(text: str) -> set[str]:
+    """Capitalised words (names, places, organisations), excluding the first word of each sentence."""
+    return {match.group(0).lower() for match in _CAPITALISED.finditer(text)
+            if not _starts_sentence(text, match.start())}
+
+
+def _starts_sentence(text: str, index: int) -> bool:
+    before = text[:index].rstrip()
+    return not before or before[-1] in ".!?\n“\""
+
+
+_NAME_RUN = re.compile(r"\b[A-Z][\w’'\-.]*(?:\s+[A-Z][\w’'\-.]*)*")
+
+
+def capitalised_phrases(text: str) -> list[str]:
+    """Runs of capitalised words ("Vice President JD Vance"), leaving out a sentence's first word."""
+    phrases = []
+    for match in _NAME_RUN.finditer(text):
+        words = match.group(0).split()
+        if _starts_sentence(text, match.start()):
+            words = words[1:]
+        if words:
+            phrases.append(" ".join(words))
+    return phrases

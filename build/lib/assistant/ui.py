@@ -1,0 +1,273 @@
+"""The Gradio web UI: streaming chat with citation chips, a source viewer, a library tab and settings.
+
+Article text is always HTML-escaped before it reaches the page: it is data, never markup.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import re
+import shutil
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from an offline tool
+
+import gradio as gr  # noqa: E402
+
+from .answer import CANNOT_ANSWER, Answer, Generator
+from .cite import MARKER, Citation
+from .load import SUPPORTED_SUFFIXES, LoadError, load_document
+from .pipeline import Assistant, make_generator
+from .settings import Settings
+from .text import STOPWORDS, capitalised_phrases, sentence_spans
+
+GENERATORS = ["auto", "extractive", "local", "openai"]
+Message = dict[str, str]
+
+CSS = """
+.cite-chip { display:inline-block; padding:0 6px; margin:0 1px; border-radius:9px; cursor:pointer;
+  background:#dbeafe; color:#1e3a8a; font-size:0.85em; font-weight:600; border:1px solid #93c5fd; }
+.cite-chip:hover { background:#bfdbfe; }
+.refusal { color:#92400e; background:#fef3c7; padding:4px 8px; border-radius:6px; display:inline-block; }
+.answer-sources { font-size:0.85em; color:#4b5563; margin-top:6px; }
+.source-text { white-space:pre-wrap; max-height:520px; overflow-y:auto; font-size:0.92em; line-height:1.5;
+  border:1px solid #e5e7eb; padding:10px; border-radius:6px; }
+.source-text mark { background:#fde68a; padding:1px 0; }
+"""
+
+# A click on a chip writes "turn:number" into the hidden box, which tells Python to open that source.
+CHIP_CLICKS = """
+() => {
+  document.addEventListener('click', (event) => {
+    const chip = event.target.closest('.cite-chip');
+    if (!chip) return;
+    const box = document.querySelector('#cite-target textarea');
+    if (!box) return;
+    const found = /cite-t(\d+)-n(\d+)/.exec(chip.className);
+    if (!found) return;
+    box.value = found[1] + ':' + found[2] + ':' + Date.now();
+    box.dispatchEvent(new Event('input', { bubbles: true }));
+    setTimeout(() => document.querySelector('#cite-open')?.click(), 50);
+  });
+}
+"""
+SCROLL_TO_QUOTE = "() => { const m = document.getElementById('cited-quote'); if (m) m.scrollIntoView({block: 'center'}); }"
+
+
+class ChatApp:
+    """The handlers behind the page; plain methods so they can be tested without a browser."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.assistant = Assistant(settings)
+        self._generators: dict[str, Generator] = {settings.generator: self.assistant.generator}
+        self._lock = threading.Lock()
+
+    # --- chat -----------------------------------------------------------------------------------------
+    def generator_for(self, name: str) -> Generator:
+        with self._lock:
+            if name not in self._generators:
+                self._generators[name] = make_generator(self.settings.with_overrides(generator=name))
+            return self._generators[name]
+
+    def respond(self, question: str, messages: list[Message], answers: list[dict], backend: str,
+                passages: int) -> Iterator[tuple[list[Message], list[dict], str, str]]:
+        question = (question or "").strip()
+        if not question:
+            yield messages, answers, "", "Type a question first."
+            return
+        history = [(a["question"], a["text"]) for a in answers]
+        turn = len(answers)
+        messages = [*messages, {"role": "user", "content": html.escape(question)},
+                    {"role": "assistant", "content": "…"}]
+        yield messages, answers, "", "Searching the articles…"
+        written = ""
+        try:
+            stream = self.assistant.ask_stream(question, history, generator=self.generator_for(backend),
+                                               top_k=int(passages))
+            for piece in stream:
+                if isinstance(piece, Answer):
+                    messages[-1] = {"role": "assistant", "content": render_answer(piece, turn)}
+                    answers = [*answers, piece.to_dict()]
+                    yield messages, answers, "", status_line(piece)
+                else:
+                    written += piece
+                    messages[-1] = {"role": "assistant", "content": html.escape(written) + " ▍"}
+                    yield messages, answers, "", "Writing…"
+        except Exception as error:  # the page must always get a message, never a stack trace
+            messages[-1] = {"role": "assistant",
+                            "content": f'<span class="refusal">Something went wrong: {html.escape(str(error))}</span>'}
+            yield messages, answers, "", "Error"
+
+    # --- sources --------------------------------------------------------------------------------------
+    def open_source(self, target: str, answers: list[dict]) -> str:
+        match = re.match(r"^(\d+):(\d+)", target or "")
+        if not match or int(match.group(1)) >= len(answers):
+            return ""
+        citations = {c["number"]: c for c in answers[int(match.group(1))]["citations"]}
+        citation = citations.get(int(match.group(2)))
+        if citation is None:
+            return ""
+        try:
+            text = load_document(Path(self.settings.docs) / citation["source"], Path(self.settings.docs)).text
+        except LoadError as error:
+            return f"<p>{html.escape(str(error))}</p>"
+        return render_source(Citation(**citation), text)
+
+    # --- library --------------------------------------------------------------------------------------
+    def library_rows(self) -> list[list[object]]:
+        counts: Counter[str] = Counter()
+        first: dict[str, dict[str, str]] = {}
+        for indexed in self.assistant.store.chunks():
+            counts[indexed.chunk.source] += 1
+            first.setdefault(indexed.chunk.source, indexed.metadata)
+        return [[source, first[source].get("title", ""), first[source].get("date", ""),
+                 first[source].get("publisher", ""), count] for source, count in sorted(counts.items())]
+
+    def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[list, object, str]:
+        if not files:
+            return self.library_rows(), gr.update(), "Choose one or more .txt, .md, .html or .pdf files."
+        messages, docs = [], Path(self.settings.docs)
+        for file in files:
+            path = Path(file)
+            name = safe_name(path.name)
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                messages.append(f"{path.name}: not a supported type (use {', '.join(SUPPORTED_SUFFIXES)})")
+                continue
+            try:
+                load_document(path, path.parent)
+            except LoadError as error:
+                messages.append(f"{path.name}: {str(error).split(': ', 1)[-1]}")
+                continue
+            shutil.copyfile(path, docs / name)
+        progress(0, desc="Indexing")
+        report = self.assistant.ingest(lambda done, total: progress(done / max(total, 1), desc="Embedding"))
+        messages.insert(0, report.summary())
+        return self.library_rows(), gr.update(choices=self.sources()), "\n".join(messages)
+
+    def remove(self, source: str | None) -> tuple[list, object, str]:
+        if not source:
+            return self.library_rows(), gr.update(), "Pick a file to remove."
+        removed = self.assistant.store.remove_file(source)
+        note = f"Removed {source}." if removed else f"{source} is not in the library."
+        return self.library_rows(), gr.update(choices=self.sources(), value=None), note
+
+    def sources(self) -> list[str]:
+        return sorted({c.chunk.source for c in self.assistant.store.chunks()})
+
+    def example_questions(self, limit: int = 4) -> list[str]:
+        """Questions about the people and places the loaded articles mention most."""
+        names: Counter[str] = Counter()
+        for indexed in self.assistant.store.chunks():
+            for sentence in sentence_spans(indexed.chunk.text):
+                if sentence.text[-1:] in ".!?\"\u201d":  # headings are no sentences
+                    names.update(p for p in capitalised_phrases(sentence.text) if looks_like_a_name(p))
+        return [f"Who is {name}?" for name, _ in names.most_common(limit)]
+
+
+def render_answer(answer: Answer, turn: int) -> str:
+    if not answer.answered:
+        return f'<span class="refusal">{html.escape(CANNOT_ANSWER)}</span>'
+
+    def chip(match: re.Match[str]) -> str:
+        return "".join(citation_chip(turn, int(n)) for n in re.findall(r"\d+", match.group(0)))
+
+    body = MARKER.sub(chip, html.escape(answer.text))
+    sources = "<br>".join(
+        f"{citation_chip(turn, c.number)} {html.escape(c.source)} — {html.escape(c.title)}" + (f" ({html.escape(c.date)})" if c.date else "")
+        for c in answer.citations)
+    return f'{body}<div class="answer-sources"><b>Sources</b><br>{sources}</div>'
+
+
+def citation_chip(turn: int, number: int) -> str:
+    # the page's sanitiser keeps classes but strips data- attributes, so the chip's target is in its class
+    return f'<span class="cite-chip cite-t{turn}-n{number}">[{number}]</span>'
+
+
+def render_source(citation: Citation, text: str) -> str:
+    before, quote, after = text[:citation.start], text[citation.start:citation.end], text[citation.end:]
+    details = " · ".join(html.escape(x) for x in (citation.source, citation.date, citation.publisher) if x)
+    return (f"<h3>{html.escape(citation.title or citation.source)}</h3><p>{details}</p>"
+            f'<div class="source-text">{html.escape(before)}<mark id="cited-quote">{html.escape(quote)}</mark>'
+            f"{html.escape(after)}</div>")
+
+
+def looks_like_a_name(phrase: str) -> bool:
+    words = phrase.split()
+    return len(words) == 2 and all(w.isalpha() and len(w) > 2 and w.lower() not in STOPWORDS for w in words)
+
+
+def status_line(answer: Answer) -> str:
+    timing = answer.timings.get("total", 0.0)
+    notes = f" · {'; '.join(answer.notes[:2])}" if answer.notes else ""
+    return f"Answered by: {answer.generator} · {timing:.1f} s{notes}"
+
+
+def safe_name(name: str) -> str:
+    cleaned = re.sub(r"[^\w.\- ]+", "_", Path(name).name).strip(" .")
+    return cleaned or "upload.txt"
+
+
+def warm_up(generator: Generator) -> None:
+    """Start the model server while the page loads, so the first question does not wait for it."""
+    try:
+        getattr(generator, "client", None)
+    except Exception as error:  # reported again, with the fallback, when a question is asked
+        logging.getLogger(__name__).warning("model backend not ready: %s", error)
+
+
+def build_ui(app: ChatApp) -> gr.Blocks:
+    with gr.Blocks(title="News Assistant") as page:
+        answers = gr.State([])
+        gr.Markdown("## News Assistant\nAnswers from your articles only — every claim cited to its passage.")
+        with gr.Tabs():
+            with gr.Tab("Chat"):
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        chat = gr.Chatbot(elem_id="chat", height=520, sanitize_html=True, buttons=["copy"],
+                                          placeholder="Ask about the articles in the library.")
+                        with gr.Row():
+                            question = gr.Textbox(elem_id="question", placeholder="Ask a question…",
+                                                  show_label=False, scale=5)
+                            send = gr.Button("Ask", variant="primary", elem_id="ask", scale=1)
+                        gr.Examples(app.example_questions(), inputs=question, label="Examples")
+                        status = gr.Markdown(elem_id="status")
+                    with gr.Column(scale=2):
+                        source = gr.HTML("<p>Click a citation to see its source.</p>", elem_id="source-panel")
+                cite_target = gr.Textbox(elem_id="cite-target", visible="hidden")
+                cite_open = gr.Button(elem_id="cite-open", visible="hidden")
+            with gr.Tab("Library"):
+                table = gr.Dataframe(app.library_rows(), headers=["file", "title", "date", "publisher", "chunks"],
+                                     interactive=False, elem_id="library")
+                uploads = gr.File(file_count="multiple", file_types=list(SUPPORTED_SUFFIXES), elem_id="upload",
+                                  label="Add articles (.txt, .md, .html, .pdf)")
+                with gr.Row():
+                    to_remove = gr.Dropdown(app.sources(), label="Remove a file", elem_id="remove-choice")
+                    remove = gr.Button("Remove", elem_id="remove")
+                library_status = gr.Markdown(elem_id="library-status")
+            with gr.Tab("Settings"):
+                backend = gr.Radio(GENERATORS, value=app.settings.generator, label="Answer backend",
+                                   elem_id="backend")
+                passages = gr.Slider(1, 12, value=app.settings.top_k, step=1, label="Passages retrieved")
+        inputs = [question, chat, answers, backend, passages]
+        outputs = [chat, answers, question, status]
+        send.click(app.respond, inputs, outputs)
+        question.submit(app.respond, inputs, outputs)
+        cite_open.click(app.open_source, [cite_target, answers], source).then(None, js=SCROLL_TO_QUOTE)
+        uploads.upload(app.upload, uploads, [table, to_remove, library_status])
+        remove.click(app.remove, to_remove, [table, to_remove, library_status])
+    return page
+
+
+def serve(settings: Settings) -> None:
+    app = ChatApp(settings)
+    app.assistant.ensure_index()
+    threading.Thread(target=warm_up, args=(app.assistant.generator,), daemon=True).start()
+    auth = (settings.username, settings.password) if settings.username and settings.password else None
+    build_ui(app).queue().launch(server_name=settings.host, server_port=settings.port, auth=auth,
+                                 css=CSS, js=CHIP_CLICKS, show_error=False, inbrowser=False)

@@ -148,10 +148,11 @@ def test_a_dead_server_gives_a_clear_note_and_an_extractive_answer(tmp_path) -> 
     assert "sk-secret-value" not in " ".join(answer.notes)
 
 
-def test_auto_picks_openai_then_local_then_extractive(tmp_path) -> None:
+def test_auto_picks_openai_when_configured_else_extractive(tmp_path) -> None:
     base = {"docs": SEEDS, "index": tmp_path / "i"}
     assert make_generator(Settings(**base, generator="auto", openai_base_url="http://127.0.0.1:1/v1")).name == "openai"
-    assert make_generator(Settings(**base, generator="auto", model_path=small_test_model())).name == "local"
+    assert make_generator(Settings(**base, generator="auto", model_path=small_test_model())).name == "extractive"
+    assert make_generator(Settings(**base, generator="local", model_path=small_test_model())).name == "local"
     assert make_generator(Settings(**base, generator="extractive")).name == "extractive"
 
 

@@ -62,7 +62,7 @@ def main() -> None:
             for key in ("total", "first_token"):
                 rows.setdefault("peer (LangChain tutorial)", {}).setdefault(key, []).append(timings[key])
     print(f"{len(questions)} questions from {args.questions}\n")
-    print(f"| backend | answer p50 | answer p95 | first token p50 | first token p95 |\n|---|---|---|---|---|")
+    print("| backend | answer p50 | answer p95 | first token p50 | first token p95 |\n|---|---|---|---|---|")
     for name, found in rows.items():
         total, first = found.get("total", []), found.get("first_token", [])
         cells = [f"{statistics.median(total):.2f} s", f"{p(total, 0.95):.2f} s",

@@ -41,7 +41,8 @@ def app_url(tmp_path_factory):
     port = free_port()
     env = {**os.environ, "ASSISTANT_DOCS": str(folder / "docs"), "ASSISTANT_INDEX": str(folder / "index"),
            "ASSISTANT_GENERATOR": "local", "ASSISTANT_MODEL_PATH": str(small_test_model()),
-           "ASSISTANT_LLM_CONTEXT": "2048", "ASSISTANT_MAX_TOKENS": "96"}
+           "ASSISTANT_LLM_CONTEXT": "2048", "ASSISTANT_MAX_TOKENS": "96",
+           "ASSISTANT_LLM_MODE": "prose"}  # token streaming is what this test watches
     log = (folder / "server.log").open("w")
     server = subprocess.Popen([sys.executable, "-m", "assistant.cli", "ui", "--port", str(port)],
                               env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)

@@ -29,8 +29,10 @@ print(json.dumps({"module": assistant.__file__, "generator": answer.generator, "
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    source = shutil.copytree(ROOT, out / "source", symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", ".venv", ".assistant", "build", "evals", "tests", "docs", "*.egg-info", "__pycache__"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--wheel-dir", str(out), str(ROOT)], check=True, cwd=out)
+                    "--wheel-dir", str(out), str(source)], check=True, cwd=out)
     return next(out.glob("news_assistant-*.whl"))
 
 

@@ -106,22 +106,21 @@ def decide(question: str, retrieval: Retrieval, ranked: list[Candidate], keyword
     model = model or load_model()
     found = signals(question, retrieval, ranked, keyword)
     probability = model.probability(found)
-    if ruled_out := _ruled_out(question, ranked, keyword, found):
+    if ruled_out := _ruled_out(question, keyword, found):
         return Decision(False, probability, ruled_out, found)
     if probability >= (model.threshold if threshold is None else threshold):
         return Decision(True, probability, "", found)
-    return Decision(False, probability, _refusal_reason(question, keyword, found), found)
+    return Decision(False, probability, _refusal_reason(keyword, found), found)
 
 
-def _ruled_out(question: str, ranked: list[Candidate], keyword: KeywordIndex, found: dict[str, float]) -> str:
+def _ruled_out(question: str, keyword: KeywordIndex, found: dict[str, float]) -> str:
     """Refusals no score can outweigh (on the dev split none of them refused an answerable question)."""
     articles = _articles(keyword)
-    if unknown := unknown_names(question, keyword):
-        return f"None of the {articles} mentions {', '.join(sorted(unknown))}."
+    if found["unknown_names"]:
+        return f"None of the {articles} mentions {', '.join(sorted(unknown_names(question, keyword)))}."
     if found["coverage"] < MIN_COVERAGE:
         return f"The {articles} share almost none of the question's words."
-    if expected_answer_type(question) == "number" and not any(
-            has_answer_type("number", c.span.text, question) for c in ranked[:TYPE_CHECK_DEPTH]):
+    if expected_answer_type(question) == "number" and not found["type_found"]:
         return f"The question asks for a figure, and the closest passages in the {articles} give none."
     return ""
 
@@ -131,7 +130,7 @@ def _articles(keyword: KeywordIndex) -> str:
     return f"{count} article" if count == 1 else f"{count} articles"
 
 
-def _refusal_reason(question: str, keyword: KeywordIndex, found: dict[str, float]) -> str:
+def _refusal_reason(keyword: KeywordIndex, found: dict[str, float]) -> str:
     if found["asks_type"] and not found["type_found"]:
         return f"The closest passages in the {_articles(keyword)} don't give what the question asks for."
     return f"The {_articles(keyword)} have related passages, but none that answers this question."

@@ -71,6 +71,12 @@ def final_answer(pieces: Iterator[str | Answer]) -> Answer:
     return answer
 
 
+def whole(answer: Answer) -> Iterator[str | Answer]:
+    """An answer that arrives at once, as a stream: its text, then the Answer."""
+    yield answer.text
+    yield answer
+
+
 def refusal(question: str, generator: str, why: str) -> Answer:
     return Answer(question=question, text=CANNOT_ANSWER, answered=False, generator=generator, notes=[why])
 
@@ -191,9 +197,7 @@ class ExtractiveGenerator:
         return standalone_query(question, history)
 
     def stream(self, question: str, ranked: list[Candidate]) -> Iterator[str | Answer]:
-        answer = self.answer_from(question, ranked)
-        yield answer.text
-        yield answer
+        return whole(self.answer_from(question, ranked))
 
     def select(self, ranked: list[Candidate]) -> list[Candidate]:
         chosen = [ranked[0]]

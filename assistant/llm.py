@@ -96,14 +96,9 @@ class LLMGenerator:
             return self._extractive_instead(question, ranked, "the model's answer is not in the passages")
         number, exact = located
         text = f"{exact[:1].upper()}{exact[1:]}: \u201c{numbered[number].quote}\u201d [{number}]"
-        numbers, notes = [number], []
-        for other in differing_passages(numbered, numbers):
-            text += f" Another source gives a different figure: \u201c{numbered[other].quote}\u201d [{other}]"
-            numbers.append(other)
-            notes.append("the sources give different figures")
-        text, citations = renumber(text, [numbered[n] for n in numbers])
-        return Answer(question=question, text=text, answered=True, citations=citations,
-                      generator=self.name, notes=notes)
+        text, added = with_differing_figures(text, [number], numbered)
+        return self._cited(question, text, [number, *added], numbered,
+                           ["the sources give different figures"] * len(added))
 
     def verified_answer(self, question: str, reply: str, numbered: dict[int, Citation],
                         ranked: list[Candidate]) -> Answer:
@@ -113,11 +108,12 @@ class LLMGenerator:
             fallback = self._extractive_instead(question, ranked, why)
             fallback.notes += checked.notes
             return fallback
-        text, numbers, notes = checked.text, list(checked.numbers), list(checked.notes)
-        for other in differing_passages(numbered, numbers):
-            text += f" Another source gives a different figure: \u201c{numbered[other].quote}\u201d [{other}]"
-            numbers.append(other)
-            notes.append(f"added passage [{other}]: the sources give different figures")
+        text, added = with_differing_figures(checked.text, checked.numbers, numbered)
+        notes = [*checked.notes, *(f"added passage [{n}]: the sources give different figures" for n in added)]
+        return self._cited(question, text, [*checked.numbers, *added], numbered, notes)
+
+    def _cited(self, question: str, text: str, numbers: list[int], numbered: dict[int, Citation],
+               notes: list[str]) -> Answer:
         text, citations = renumber(text, [numbered[n] for n in numbers])
         return Answer(question=question, text=text, answered=True, citations=citations,
                       generator=self.name, notes=notes)
@@ -163,6 +159,15 @@ class LLMGenerator:
         answer = self.extractive.answer_from(question, ranked)
         answer.notes = [f"{why}; extractive answer given instead", *answer.notes]
         return answer
+
+
+def with_differing_figures(text: str, cited: list[int], numbered: dict[int, Citation]) -> tuple[str, list[int]]:
+    """The text with each passage from another file that gives a different figure quoted and cited after it,
+    and the numbers of those passages."""
+    added = differing_passages(numbered, cited)
+    for other in added:
+        text += f" Another source gives a different figure: \u201c{numbered[other].quote}\u201d [{other}]"
+    return text, added
 
 
 def differing_passages(numbered: dict[int, Citation], cited: list[int]) -> list[int]:

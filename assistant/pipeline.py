@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from langchain_openai import ChatOpenAI
 
-from .answer import Answer, ExtractiveGenerator, Generator, final_answer, rank_sentences, refusal
+from .answer import Answer, ExtractiveGenerator, Generator, final_answer, rank_sentences, refusal, whole
 from .decide import decide
 from .llm import LLMGenerator
 from .llm_server import shared_server
@@ -68,7 +68,8 @@ class Assistant:
         decision = decide(query, retrieval, ranked, keyword, threshold=self.settings.answer_threshold)
         timings["decide"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        pieces = generator.stream(query, ranked) if decision.answer else _refused(question, generator.name, decision.reason)
+        pieces = (generator.stream(query, ranked) if decision.answer
+                  else whole(refusal(question, generator.name, decision.reason)))
         for piece in pieces:
             if isinstance(piece, Answer):
                 piece.question = question
@@ -78,12 +79,6 @@ class Assistant:
                 timings["total"] = time.perf_counter() - started
                 piece.timings = {**timings, **piece.timings}
             yield piece
-
-
-def _refused(question: str, generator: str, reason: str) -> Iterator[str | Answer]:
-    answer = refusal(question, generator, reason)
-    yield answer.text
-    yield answer
 
 
 def make_generator(settings: Settings) -> Generator:

@@ -176,10 +176,10 @@ def summarise(rows: list[dict[str, object]]) -> dict[str, object]:
     if unanswerable:
         summary["refused_unanswerable"] = _mean(r["refused"] for r in unanswerable)
     latencies = [float(r["timings"].get("total", 0.0)) for r in rows]  # type: ignore[union-attr]
-    summary["latency_p50_s"] = _percentile(latencies, 50)
-    summary["latency_p95_s"] = _percentile(latencies, 95)
+    summary["latency_p50_s"] = percentile(latencies, 50)
+    summary["latency_p95_s"] = percentile(latencies, 95)
     stages = sorted({k for r in rows for k in r["timings"] if k != "total"})  # type: ignore[union-attr]
-    summary["stage_p50_s"] = {s: _percentile([float(r["timings"].get(s, 0.0)) for r in rows], 50)
+    summary["stage_p50_s"] = {s: percentile([float(r["timings"].get(s, 0.0)) for r in rows], 50)
                               for s in stages}
     return summary
 
@@ -189,7 +189,7 @@ def _mean(values) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
-def _percentile(values: list[float], q: int) -> float:
+def percentile(values: list[float], q: int) -> float:
     if not values:
         return 0.0
     ordered = sorted(values)

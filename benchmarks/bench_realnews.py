@@ -18,17 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "evals"))
 
-from langchain_core.output_parsers import StrOutputParser  # noqa: E402
-from langchain_core.prompts import ChatPromptTemplate  # noqa: E402
-
 from assistant import Assistant, Settings  # noqa: E402
-from assistant.evaluate import load_questions, sample_questions  # noqa: E402
-from assistant.pipeline import local_client  # noqa: E402
-
-
-def p(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+from assistant.evaluate import load_questions, percentile, sample_questions  # noqa: E402
 
 
 def main() -> None:
@@ -54,19 +45,18 @@ def main() -> None:
 
         store = peer_baseline.build_store(args.docs, args.peer_index)
         retriever = store.as_retriever(search_kwargs={"k": 4})
-        chain = (ChatPromptTemplate.from_messages([("human", peer_baseline.RAG_PROMPT)])
-                 | local_client(Settings()) | StrOutputParser())
+        chain = peer_baseline.tutorial_chain()
         peer_baseline.answer(chain, retriever, questions[0])
         for question in questions:
-            timings = peer_baseline.answer(chain, retriever, question).timings
+            timings = peer_baseline.answer(chain, retriever, question)[0].timings
             for key in ("total", "first_token"):
                 rows.setdefault("peer (LangChain tutorial)", {}).setdefault(key, []).append(timings[key])
     print(f"{len(questions)} questions from {args.questions}\n")
     print("| backend | answer p50 | answer p95 | first token p50 | first token p95 |\n|---|---|---|---|---|")
     for name, found in rows.items():
         total, first = found.get("total", []), found.get("first_token", [])
-        cells = [f"{statistics.median(total):.2f} s", f"{p(total, 0.95):.2f} s",
-                 f"{statistics.median(first):.2f} s" if first else "–", f"{p(first, 0.95):.2f} s" if first else "–"]
+        cells = [f"{statistics.median(total):.2f} s", f"{percentile(total, 95):.2f} s",
+                 f"{statistics.median(first):.2f} s" if first else "–", f"{percentile(first, 95):.2f} s" if first else "–"]
         print(f"| {name} | " + " | ".join(cells) + " |")
 
 

@@ -83,8 +83,9 @@ def cross_validated(x: np.ndarray, y: np.ndarray, max_false_refusals: float, fol
     random.Random(7).shuffle(order)
     refused_unanswerable, wrongly_refused = [], []
     for fold in range(folds):
+        held_out = set(order[fold::folds])
         held = np.array(order[fold::folds])
-        train = np.array([i for i in order if i not in set(held)])
+        train = np.array([i for i in order if i not in held_out])
         weights, bias = fit(x[train], y[train])
         threshold = pick_threshold(probabilities(x[train], weights, bias), y[train], max_false_refusals)
         p = probabilities(x[held], weights, bias)

@@ -57,7 +57,13 @@ def build_store(docs: Path, persist: Path) -> Chroma:
     return store
 
 
-def answer(chain, retriever, question: str) -> Answer:
+def tutorial_chain():
+    """The tutorial's stuff-documents prompt into the same local model the assistant uses."""
+    return ChatPromptTemplate.from_messages([("human", RAG_PROMPT)]) | local_client(Settings()) | StrOutputParser()
+
+
+def answer(chain, retriever, question: str) -> tuple[Answer, list[Document]]:
+    """The tutorial's reply as an Answer, and the chunks it was given (best first)."""
     started = time.perf_counter()
     found = retriever.invoke(question)
     context = "\n\n".join(d.page_content for d in found)
@@ -72,7 +78,7 @@ def answer(chain, retriever, question: str) -> Answer:
     refused = bool(DONT_KNOW.search(text)) or not text
     return Answer(question=question, text=text, answered=not refused, citations=[] if refused else citations,
                   generator="peer-langchain-tutorial",
-                  timings={"first_token": first_token, "total": time.perf_counter() - started})
+                  timings={"first_token": first_token, "total": time.perf_counter() - started}), found
 
 
 def main() -> None:
@@ -87,13 +93,12 @@ def main() -> None:
     store = build_store(args.docs, args.index or args.docs.parent / "peer-index")
     print(f"peer index ready in {time.perf_counter() - started:.0f} s ({store._collection.count()} chunks)")
     retriever = store.as_retriever(search_kwargs={"k": 4})
-    chain = ChatPromptTemplate.from_messages([("human", RAG_PROMPT)]) | local_client(Settings()) | StrOutputParser()
+    chain = tutorial_chain()
     questions = sample_questions(load_questions(args.questions), args.sample)
     rows = []
     for number, question in enumerate(questions, start=1):
-        reply = answer(chain, retriever, question.question)
-        ranked = [d.metadata["source"] for d in retriever.invoke(question.question)]
-        rows.append(score(question, reply, ranked))
+        reply, found = answer(chain, retriever, question.question)
+        rows.append(score(question, reply, [d.metadata["source"] for d in found]))
         print(f"{number}/{len(questions)}", end="\r", flush=True)
     by_type = {kind: summarise([r for r in rows if r["type"] == kind]) for kind in sorted({r["type"] for r in rows})}
     summary = {"overall": summarise(rows), "by_type": by_type, "generator": "peer-langchain-tutorial",

@@ -7,24 +7,47 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Protocol
 
 from .cite import Citation, citation_for_span
 from .embed import get_embedder
 from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, standalone_query
-from .text import Span, capitalised_phrases, capitalised_words, numbers, sentence_spans, terms
-from .verify import conflicting_figures
+from .figures import MONTHS, NUMBER_WORDS, WEEKDAYS, conflicting_figures
+from .text import Span, capitalised_phrases, capitalised_words, numbers, sentence_spans, terms, word_key
 
 CANNOT_ANSWER = "The sources don't say."
 
 PRONOUN_START = re.compile(r"^(He|She|They|It|This|That|These|Those|His|Her|Their|Its|The move|The decision)\b")
+_TIME_NAMES = [*MONTHS, *(m[:3] for m in MONTHS), *WEEKDAYS]
 TIME_WORDS = re.compile(
-    r"\b(\d{4}|\d{1,2}/\d{1,2}|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|January|February|March|April|"
-    r"June|July|August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
-    r"Sunday|yesterday|today|tomorrow|week|month|year|day|earlier|later|ago)\b", re.I,
+    rf"\b(\d{{4}}|\d{{1,2}}/\d{{1,2}}|{'|'.join(_TIME_NAMES)}|yesterday|today|tomorrow|week|month|year|day|earlier|"
+    r"later|ago)\b", re.I,
 )
-NUMBER_WORDS = re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|"
-                          r"million|billion|several|half)\b", re.I)
+AMOUNT_WORDS = re.compile(rf"\b({'|'.join(NUMBER_WORDS)}|several|half)\b", re.I)
+
+
+class NoteKind(StrEnum):
+    """What a note on an Answer reports; the eval counts these, never the wording."""
+    REFUSED = "refused"  # the decision stage's reason for not answering
+    FALLBACK = "fallback"  # the extractive answer was given instead of the model's
+    SOURCES_DIFFER = "sources_differ"  # passages from different files give different figures
+    RECITED = "recited"  # a claim was cited to another passage that supports it
+    CITATION_REMOVED = "citation_removed"  # a citation that does not support its claim was removed
+    CLAIM_DROPPED = "claim_dropped"  # a claim no passage supports was left out
+    REPEAT_DROPPED = "repeat_dropped"  # a repeated claim was left out
+
+
+VERIFICATION_KINDS = {NoteKind.RECITED, NoteKind.CITATION_REMOVED, NoteKind.CLAIM_DROPPED, NoteKind.REPEAT_DROPPED}
+
+
+@dataclass(frozen=True)
+class Note:
+    kind: NoteKind
+    message: str  # for a reader
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass
@@ -34,7 +57,7 @@ class Answer:
     answered: bool
     citations: list[Citation] = field(default_factory=list)
     generator: str = "extractive"
-    notes: list[str] = field(default_factory=list)  # what verification or fallback changed
+    notes: list[Note] = field(default_factory=list)  # what the decision, verification or a fallback did
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     query: str = ""  # what was searched: the question, rewritten to stand alone for follow-ups
     confidence: float = 0.0  # the decision stage's probability that the sources hold the answer
@@ -78,7 +101,8 @@ def whole(answer: Answer) -> Iterator[str | Answer]:
 
 
 def refusal(question: str, generator: str, why: str) -> Answer:
-    return Answer(question=question, text=CANNOT_ANSWER, answered=False, generator=generator, notes=[why])
+    return Answer(question=question, text=CANNOT_ANSWER, answered=False, generator=generator,
+                  notes=[Note(NoteKind.REFUSED, why)])
 
 
 @dataclass
@@ -109,11 +133,11 @@ def has_answer_type(kind: str | None, sentence: str, question: str) -> bool:
     if kind is None:
         return False
     if kind == "number":
-        return bool(numbers(sentence) - numbers(question) or NUMBER_WORDS.search(sentence))
+        return bool(numbers(sentence) - numbers(question) or AMOUNT_WORDS.search(sentence))
     if kind == "time":
         return bool(TIME_WORDS.search(sentence))
-    asked = capitalised_words(question) | {w.lower().strip("?,.’'s") for w in question.split()}
-    new_names = {w for w in capitalised_words(sentence) - asked if not TIME_WORDS.fullmatch(w)}
+    asked = {word_key(w) for w in question.split()}
+    new_names = {w for w in capitalised_words(sentence) if word_key(w) not in asked and not TIME_WORDS.fullmatch(w)}
     return bool(new_names)
 
 
@@ -232,7 +256,7 @@ class ExtractiveGenerator:
             for i, a in enumerate(chosen) for b in chosen[i + 1:]
         )
         prefix = "The sources differ on this: " if conflict else ""
-        notes = ["sources give different figures"] if conflict else []
+        notes = [Note(NoteKind.SOURCES_DIFFER, "The sources give different figures.")] if conflict else []
         return Answer(question=question, text=prefix + " ".join(parts), answered=True,
                       citations=citations, generator=self.name, notes=notes)
 

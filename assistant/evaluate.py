@@ -18,16 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .answer import Answer
-from .cite import claims, strip_markers
+from .answer import VERIFICATION_KINDS, Answer, NoteKind
+from .cite import strip_markers
 from .load import load_document
 from .pipeline import Assistant
-from .verify import support
 
 RETRIEVAL_DEPTH = 10
-VERIFICATION_NOTES = ("re-cited", "dropped", "removed citation", "added passage")
 HEADLINE = ["answer_accuracy", "token_f1", "hit@1", "hit@5", "mrr@10", "ndcg@10", "citation_precision",
-            "cited_files_holding_answer", "quotes_exact", "citation_recall", "citation_support", "refused_unanswerable", "wrongly_refused",
+            "cited_files_holding_answer", "quotes_exact", "citation_recall", "refused_unanswerable", "wrongly_refused",
             "verification_edited", "extractive_fallback"]
 
 
@@ -103,23 +101,13 @@ def retrieval_scores(ranked_sources: list[str], gold: set[str]) -> dict[str, flo
     }
 
 
-def citation_support(answer: Answer) -> tuple[int, int]:
-    """(supported, total) cited sentences: a sentence counts when one of its quotes supports it."""
-    quotes = {c.number: c.quote for c in answer.citations}
-    pieces = [(text, numbers) for text, numbers in claims(answer.text) if numbers]
-    supported = sum(
-        any(n in quotes and support(text, quotes[n]).supported for n in numbers) for text, numbers in pieces
-    )
-    return supported, len(pieces)
-
-
 def score(question: Question, answer: Answer, ranked_sources: list[str]) -> dict[str, object]:
     gold = set(question.gold_sources)
     cited = [c.source for c in answer.citations]
     row: dict[str, object] = {
         "id": question.id, "type": question.type, "question": question.question, "gold": question.answer,
         "answer": answer.text, "answered": answer.answered, "generator": answer.generator,
-        "citations": [c.to_dict() for c in answer.citations], "notes": answer.notes,
+        "citations": [c.to_dict() for c in answer.citations], "notes": [{"kind": n.kind.value, "message": n.message} for n in answer.notes],
         "retrieved": ranked_sources[:RETRIEVAL_DEPTH], "timings": answer.timings,
     }
     if question.answer is None:
@@ -133,13 +121,16 @@ def score(question: Question, answer: Answer, ranked_sources: list[str]) -> dict
         if cited:
             row["citation_precision"] = sum(s in gold for s in cited) / len(cited)
         row["cites_gold"] = bool(gold & set(cited))
-        row["supported_sentences"], row["cited_sentences"] = citation_support(answer)
     else:
         row["correct"], row["token_f1"], row["cites_gold"] = False, 0.0, False
     return row
 
 
 # --- aggregating --------------------------------------------------------------------------------------
+
+def _has_note(row: dict[str, object], kinds: set[NoteKind]) -> bool:
+    return any(note["kind"] in kinds for note in row["notes"])  # type: ignore[union-attr,index]
+
 
 def summarise(rows: list[dict[str, object]]) -> dict[str, object]:
     answerable = [r for r in rows if r["gold"] is not None]
@@ -164,15 +155,10 @@ def summarise(rows: list[dict[str, object]]) -> dict[str, object]:
         summary["citation_precision"] = _mean(precisions)
     if answered:
         summary["citation_recall"] = _mean(r["cites_gold"] for r in answered)
-        cited_total = sum(int(r["cited_sentences"]) for r in answered)
-        if cited_total:
-            summary["citation_support"] = sum(int(r["supported_sentences"]) for r in answered) / cited_total
     answered_all = [r for r in rows if r["answered"]]
     if answered_all:
-        summary["verification_edited"] = _mean(
-            any(str(n).startswith(VERIFICATION_NOTES) for n in r["notes"]) for r in answered_all)
-        summary["extractive_fallback"] = _mean(
-            any("extractive answer given instead" in str(n) for n in r["notes"]) for r in answered_all)
+        summary["verification_edited"] = _mean(_has_note(r, VERIFICATION_KINDS) for r in answered_all)
+        summary["extractive_fallback"] = _mean(_has_note(r, {NoteKind.FALLBACK}) for r in answered_all)
     if unanswerable:
         summary["refused_unanswerable"] = _mean(r["refused"] for r in unanswerable)
     latencies = [float(r["timings"].get("total", 0.0)) for r in rows]  # type: ignore[union-attr]
@@ -289,9 +275,6 @@ def render_markdown(rows: list[dict[str, object]], summary: dict, title: str, re
         "**cited_files_holding_answer**: share of cited files whose text holds the normalised gold answer; "
         "**quotes_exact**: share of citations whose quote is exactly its file's text at its span. "
         "**citation_recall**: share of answered questions citing at least one gold file.",
-        "- **citation_support**: share of cited answer sentences whose quote supports them: every number in "
-        "the sentence appears in the quote, at least half of its capitalised names and at least half of its "
-        "content words (stemmed) do (`assistant/verify.py`).",
         "- **refused_unanswerable**: share of questions with a null answer that were refused. "
         "**wrongly_refused**: share of answerable questions that were refused.",
         "- **verification_edited**: share of answers in which verification re-cited, dropped or added a claim "

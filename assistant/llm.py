@@ -19,12 +19,13 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_openai import ChatOpenAI
 
-from .answer import CANNOT_ANSWER, Answer, Candidate, ExtractiveGenerator
+from .answer import CANNOT_ANSWER, Answer, Candidate, ExtractiveGenerator, Note, NoteKind
 from .cite import Citation, citation_for_span, renumber
 from .llm_server import ServerStartError
 from .prompts import load_prompt
 from .retrieve import standalone_query
-from .verify import conflicting_figures, verify_answer
+from .figures import conflicting_figures
+from .verify import verify_answer
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +98,7 @@ class LLMGenerator:
         number, exact = located
         text = f"{exact[:1].upper()}{exact[1:]}: \u201c{numbered[number].quote}\u201d [{number}]"
         text, added = with_differing_figures(text, [number], numbered)
-        return self._cited(question, text, [number, *added], numbered,
-                           ["the sources give different figures"] * len(added))
+        return self._cited(question, text, [number, *added], numbered, _differing_notes(added))
 
     def verified_answer(self, question: str, reply: str, numbered: dict[int, Citation],
                         ranked: list[Candidate]) -> Answer:
@@ -109,11 +109,10 @@ class LLMGenerator:
             fallback.notes += checked.notes
             return fallback
         text, added = with_differing_figures(checked.text, checked.numbers, numbered)
-        notes = [*checked.notes, *(f"added passage [{n}]: the sources give different figures" for n in added)]
-        return self._cited(question, text, [*checked.numbers, *added], numbered, notes)
+        return self._cited(question, text, [*checked.numbers, *added], numbered, [*checked.notes, *_differing_notes(added)])
 
     def _cited(self, question: str, text: str, numbers: list[int], numbered: dict[int, Citation],
-               notes: list[str]) -> Answer:
+               notes: list[Note]) -> Answer:
         text, citations = renumber(text, [numbered[n] for n in numbers])
         return Answer(question=question, text=text, answered=True, citations=citations,
                       generator=self.name, notes=notes)
@@ -157,8 +156,12 @@ class LLMGenerator:
 
     def _extractive_instead(self, question: str, ranked: list[Candidate], why: str) -> Answer:
         answer = self.extractive.answer_from(question, ranked)
-        answer.notes = [f"{why}; extractive answer given instead", *answer.notes]
+        answer.notes = [Note(NoteKind.FALLBACK, f"{why}; extractive answer given instead"), *answer.notes]
         return answer
+
+
+def _differing_notes(added: list[int]) -> list[Note]:
+    return [Note(NoteKind.SOURCES_DIFFER, "Another source gives a different figure.")] if added else []
 
 
 def with_differing_figures(text: str, cited: list[int], numbered: dict[int, Citation]) -> tuple[str, list[int]]:

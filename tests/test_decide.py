@@ -41,7 +41,7 @@ def test_a_stated_fact_is_more_likely_answerable_than_an_unmentioned_one(seed_as
 def test_a_refusal_says_in_plain_words_what_the_articles_lack(seed_assistant: Assistant) -> None:
     answer = seed_assistant.ask("What did Angela Merkel say about the Florida talks?")
     assert not answer.answered and answer.text == CANNOT_ANSWER
-    assert answer.notes == ["None of the 2 articles mentions Angela Merkel."]
+    assert [n.message for n in answer.notes] == ["None of the 2 articles mentions Angela Merkel."]
 
 
 def test_the_threshold_setting_trades_refusals_for_answers(seed_assistant: Assistant) -> None:

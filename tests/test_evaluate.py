@@ -6,7 +6,7 @@ import pytest
 from assistant import Assistant
 from assistant.answer import Answer
 from assistant.cite import Citation
-from assistant.evaluate import (QuestionFileError, check_thresholds, citation_support, load_questions,
+from assistant.evaluate import (QuestionFileError, check_thresholds, load_questions,
                                 normalise, retrieval_scores, run_eval, token_f1, write_report)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,15 +24,6 @@ def test_retrieval_scores_count_each_file_once_at_its_best_rank() -> None:
     assert scores["hit@1"] == 0.0 and scores["hit@5"] == 1.0 and scores["mrr@10"] == 0.5
     assert 0 < scores["ndcg@10"] < 1
     assert retrieval_scores(["a.txt"], {"a.txt"})["ndcg@10"] == 1.0
-
-
-def test_citation_support_flags_a_sentence_its_quote_does_not_back() -> None:
-    quote = "The council voted 12 to 3 to fund a new tram line."
-    citation = Citation(1, "a.txt", "T", quote, 0, len(quote))
-    good = Answer("q", "The council voted 12 to 3 for the tram line [1].", True, [citation])
-    bad = Answer("q", "The mayor resigned after 40 years [1].", True, [citation])
-    assert citation_support(good) == (1, 1)
-    assert citation_support(bad) == (0, 1)
 
 
 def test_malformed_question_files_name_the_line(tmp_path: Path) -> None:
@@ -91,10 +82,10 @@ def test_verification_edits_and_fallbacks_are_counted() -> None:
 
     base = {"type": "t", "gold": None, "answered": True, "refused": False, "timings": {"total": 1.0}}
     rows = [
-        {**base, "id": "1", "notes": ["dropped unsupported claim: x"]},
-        {**base, "id": "2", "notes": ["the model declined; extractive answer given instead"]},
-        {**base, "id": "3", "notes": []},
-        {**base, "id": "4", "notes": ["re-cited to [2]: y"]},
+        {**base, "id": "1", "notes": [{"kind": "claim_dropped", "message": "any wording"}]},
+        {**base, "id": "2", "notes": [{"kind": "fallback", "message": "the model declined"}]},
+        {**base, "id": "3", "notes": [{"kind": "sources_differ", "message": "re-cited dropped"}]},
+        {**base, "id": "4", "notes": [{"kind": "recited", "message": "y"}]},
     ]
     summary = summarise(rows)
     assert summary["verification_edited"] == 0.5 and summary["extractive_fallback"] == 0.25

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pytest
@@ -49,7 +50,7 @@ def test_follow_ups_use_the_earlier_turns(app: ChatApp) -> None:
 def test_clicking_a_citation_opens_the_source_with_the_quote_highlighted(app: ChatApp) -> None:
     _, answers, _, _ = final(app, "Where did previous discussions take place?")
     panel = app.open_source("0:1:123", answers)
-    quote = answers[0]["citations"][0]["quote"].replace("’", "’")
+    quote = html.escape(answers[0]["citations"][0]["quote"])
     assert f'<mark id="cited-quote">{quote}</mark>' in panel
     assert "Trump administration pushes diplomacy" in panel
     assert app.open_source("5:1", answers) == "" and app.open_source("nonsense", answers) == ""
@@ -98,5 +99,9 @@ def test_empty_questions_and_odd_file_names_are_handled(app: ChatApp) -> None:
     assert safe_name("../../etc/passwd") == "passwd" and safe_name("a<b>.txt") == "a_b_.txt"
 
 
-def test_the_page_builds(app: ChatApp) -> None:
-    assert build_ui(app) is not None
+def test_the_page_has_the_controls_a_user_needs_wired_to_the_app(app: ChatApp) -> None:
+    page = build_ui(app)
+    ids = {block.elem_id for block in page.blocks.values()}
+    assert {"question", "ask", "chat", "status", "source-panel", "upload", "remove", "backend"} <= ids
+    wired = {fn.name for fn in page.fns.values()}
+    assert {"respond", "open_source"} <= wired

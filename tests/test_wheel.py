@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.local_model import small_test_model
+from conftest import small_test_model
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.llm

@@ -1,0 +1,93 @@
+"""Figures in text: numbers written as digits or words, what they count, and sources that disagree on them."""
+
+from __future__ import annotations
+
+import re
+
+from .text import stem, terms
+
+NUMBER_WORDS = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fifteen": "15",
+    "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "dozen": "12",
+    "thousand": "1000", "million": "1000000", "billion": "1000000000", "trillion": "1000000000000",
+}
+ORDINALS = {
+    "first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th", "sixth": "6th",
+    "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th", "twelfth": "12th",
+}
+MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december"]
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+# Words that never say what a figure counts: "voted 12 to 3", "one of the", "two in three"
+_NOT_UNITS = {"to", "of", "in", "and", "or", "the", "a", "an", "for", "by", "from", "with", "at", "on", "as",
+              "than", "per", "out", "more", "less", "about", "nearly", "around", "over", "under", "after", "before"}
+_DIGITS = r"\d[\d,]*(?:\.\d+)?"
+_FIGURE = re.compile(rf"(?<![\w.])(\$?{_DIGITS}%?|{'|'.join(NUMBER_WORDS)})\b", re.I)
+_QUANTITY = re.compile(rf"(?<![\w.])({_DIGITS}|{'|'.join(NUMBER_WORDS)})(?:\s*-\s*|\s+)([a-z]+)", re.I)
+_SCALE = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 1_000_000_000_000}
+CONFLICT_CONTEXT = 3  # content words either side of two figures that must overlap for them to measure one thing
+
+
+def normalise_figure(token: str) -> str:
+    """'$1,400' → '1400', 'four' → '4', '3.40' → '3.4', 'second' → '2nd'."""
+    word = token.lower()
+    if word in NUMBER_WORDS:
+        return NUMBER_WORDS[word]
+    if word in ORDINALS:
+        return ORDINALS[word]
+    value = word.strip("$%").replace(",", "")
+    if "." in value:
+        value = value.rstrip("0").rstrip(".")
+    return value
+
+
+def figure_values(text: str) -> set[str]:
+    """Every figure in the text, normalised: digits, number words and ordinals, and '$2 billion' as 2000000000."""
+    values = {normalise_figure(m.group(1)) for m in _FIGURE.finditer(text)}
+    values |= {ORDINALS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in ORDINALS}
+    for amount, scale in re.findall(rf"({_DIGITS})\s+(thousand|million|billion|trillion)\b", text, re.I):
+        values.add(_scaled(amount, scale))
+    return values - {""}
+
+
+def _scaled(amount: str, scale: str) -> str:
+    value = float(amount.replace(",", "")) * _SCALE[scale.lower()]
+    return str(int(value)) if value.is_integer() else str(value)
+
+
+def quantities(text: str) -> dict[str, set[str]]:
+    """What each figure counts (stemmed unit) → the values given for it: 'three years' → {'year': {'3'}}."""
+    found: dict[str, set[str]] = {}
+    for value, unit in _QUANTITY.findall(text):
+        if unit.lower() in _NOT_UNITS or unit.lower() in NUMBER_WORDS:
+            continue
+        found.setdefault(stem(unit), set()).add(normalise_figure(value))
+    return found
+
+
+def conflicting_figures(first: str, second: str) -> set[str]:
+    """Units that both sentences count, about the same thing, with no value in common.
+
+    'nearly three years of conflict since Russia's invasion' and 'after nearly four years of fighting' conflict on
+    'year' only if the words around the two figures overlap: two sentences that both happen to count years of
+    different things do not.
+    """
+    a, b = quantities(first), quantities(second)
+    shared = {unit for unit in a.keys() & b.keys() if not (a[unit] & b[unit])}
+    return {unit for unit in shared if _same_subject(first, second, unit)}
+
+
+def _same_subject(first: str, second: str, unit: str) -> bool:
+    context_a, context_b = _context(first, unit), _context(second, unit)
+    return bool(context_a & context_b)
+
+
+def _context(sentence: str, unit: str) -> set[str]:
+    words = terms(sentence)
+    places = [i for i, w in enumerate(words) if w == unit]
+    near = {w for i in places for w in words[max(0, i - CONFLICT_CONTEXT - 1): i + CONFLICT_CONTEXT + 1]}
+    return {w for w in near if w != unit and not any(ch.isdigit() for ch in w) and w not in _NUMBER_STEMS}
+
+
+_NUMBER_STEMS = {stem(w) for w in NUMBER_WORDS}

@@ -1,0 +1,325 @@
+"""Is a claim backed by its quote? A lexical check that also looks for the ways a claim can contradict it.
+
+A claim is supported when the quote holds its figures, its names and nearly all of its content words (or their
+near-synonyms), and none of these turn it around: a negation the other side lacks, more certainty than the quote
+has ("accepted" for "uncertain whether … will accept"), an antonym ("rejected" for "accepted"), a figure counting
+something else ("22 minutes" for "22 hours"), or two names in swapped roles. `Support.problems` says which.
+Measured on `evals/support_pairs.jsonl` by `evals/support_check.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .figures import MONTHS, NUMBER_WORDS, ORDINALS, WEEKDAYS, figure_values, normalise_figure
+from .lexicon import (
+    FACT, HEDGE_PHRASES, LIGHT_WORDS, NEGATION_PHRASES, NEGATIONS, TITLES, TRAILING_NEGATIONS, antonym_of,
+    hedge_level_of, synonym_of,
+)
+from .text import STOPWORDS, stem
+
+MIN_CONTENT_WORDS = 2  # a fragment such as "U.S. and Russian" is no claim
+UNMATCHED_SHARE = 0.25  # content words a claim may add (paraphrase) before it says more than its quote
+PREFIX_MATCH = 5  # words sharing this many leading letters match: 'Russian'/'Russia', 'stabilised'/'stabilized'
+HEDGE_REACH = 2  # content words after 'may', 'expected to', 'whether' … that the hedge covers
+_STOP = set(STOPWORDS) - NEGATIONS - {"will", "may", "might", "could", "would", "should", "whether", "if", "first",
+                                      "last", "more", "less", "most", "least", "before", "after", "all", "same"}
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|\$?\d[\d,]*(?:\.\d+)?%?|[A-Za-z]+(?:[’'][A-Za-z]+)*")
+_CLAUSE_BREAK = re.compile(r"[,;:—–()“”\"!?]|\.\s|\s-\s")
+_CLAUSE_WORDS = {"but", "while", "though", "although", "whereas", "however", "rather", "instead", "despite"}
+_TIME_NAMES = set(MONTHS) | set(WEEKDAYS) | {m[:3] for m in MONTHS} | {"sept"}
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    low: str
+    stem: str
+    clause: int
+    position: int
+    capital: bool
+    starts: bool  # first word of its sentence
+
+
+@dataclass
+class Support:
+    supported: bool
+    term_share: float  # share of the claim's content words the quote holds
+    problems: list[str] = field(default_factory=list)  # kinds: short, figure, name, unit, negation, modality, …
+    missing_numbers: set[str] = field(default_factory=set)
+    missing_names: set[str] = field(default_factory=set)
+
+
+def tokens(text: str) -> list[Token]:
+    found: list[Token] = []
+    clause = 0
+    cursor = 0
+    for match in _TOKEN.finditer(text):
+        between = text[cursor:match.start()]
+        word = match.group(0)
+        low = word.lower().replace("’", "'")
+        if _CLAUSE_BREAK.search(between) or low in _CLAUSE_WORDS:
+            clause += 1
+        if low.endswith("'s"):
+            low = low[:-2]
+        starts = not found or bool(re.search(r"[.!?]\s*$", between))
+        key = normalise_figure(low) if low in NUMBER_WORDS or not low[0].isalpha() else stem(low)
+        found.append(Token(word, low, key, clause, len(found), word[0].isupper(), starts))
+        cursor = match.end()
+    return found
+
+
+def support(claim: str, quote: str) -> Support:
+    from .cite import strip_markers  # cite imports nothing from here; keep the import local to avoid a cycle
+
+    claim = strip_markers(claim)
+    claim_tokens, quote_tokens = tokens(claim), tokens(quote)
+    content = [t for t in claim_tokens if _is_content(t)]
+    result = Support(False, 0.0)
+    if len(content) < MIN_CONTENT_WORDS:
+        result.problems.append("short")
+        return result
+    result.missing_numbers = figure_values(claim) - figure_values(quote)
+    result.missing_names = _missing_names(claim_tokens, quote_tokens)
+    matches = {t.position: _matches(t, quote_tokens) for t in content}
+    result.term_share = sum(1 for t in content if matches[t.position]) / len(content)
+    unmatched = [t for t in content if not matches[t.position] and _is_predicate(t, claim_tokens)]
+    checks = {
+        "figure": bool(result.missing_numbers) or _ordinal_dropped(claim_tokens, quote_tokens, matches),
+        "name": bool(result.missing_names),
+        "added": len(unmatched) > UNMATCHED_SHARE * len(content),
+        "substitution": _substituted(claim_tokens, quote_tokens, matches),
+        "unit": _figure_context_differs(claim_tokens, quote_tokens),
+        "antonym": _antonym(claim_tokens, quote_tokens),
+        "negation": _polarity_differs(claim_tokens, quote_tokens, matches),
+        "modality": _more_certain(claim_tokens, quote_tokens, matches),
+        "swap": _names_swapped(claim_tokens, quote_tokens, matches),
+    }
+    result.problems = [kind for kind, failed in checks.items() if failed]
+    result.supported = not result.problems
+    return result
+
+
+def _is_content(token: Token) -> bool:
+    return token.low not in _STOP and token.low not in NEGATIONS and token.low not in hedge_level_of()
+
+
+def _is_figure(token: Token) -> bool:
+    return token.low[0].isdigit() or token.low[0] == "$"
+
+
+def _same_word(a: str, b: str) -> bool:
+    return a == b or (len(a) >= PREFIX_MATCH and len(b) >= PREFIX_MATCH and a[:PREFIX_MATCH] == b[:PREFIX_MATCH])
+
+
+def _matches(token: Token, quote_tokens: list[Token]) -> list[Token]:
+    synonyms = synonym_of().get(token.stem, frozenset())
+    return [q for q in quote_tokens if _same_word(token.stem, q.stem) or q.stem in synonyms]
+
+
+def _is_name(token: Token, sentence: list[Token], known: frozenset[str] = frozenset()) -> bool:
+    """Capitalised and not a title; a sentence's first word only if it looks like a name or the quote has it as one."""
+    if not token.capital or token.low in TITLES or token.low in _STOP:
+        return False
+    if not token.starts or token.stem in known:
+        return True
+    following = sentence[token.position + 1] if token.position + 1 < len(sentence) else None
+    return (any(ch.isupper() for ch in token.text[1:]) or token.text.lower().endswith(("'s", "’s"))
+            or bool(following and following.capital and not following.starts))
+
+
+def _missing_names(claim_tokens: list[Token], quote_tokens: list[Token]) -> set[str]:
+    quote_stems = [q.stem for q in quote_tokens]
+    return {t.text for t in claim_tokens if _is_name(t, claim_tokens)
+            and not any(_same_word(t.stem, s) for s in quote_stems)}
+
+
+def _antonym(claim_tokens: list[Token], quote_tokens: list[Token]) -> bool:
+    claim_words = _words_and_pairs(claim_tokens)
+    quote_words = _words_and_pairs(quote_tokens)
+    for word in claim_words - quote_words:
+        opposites = antonym_of().get(word, frozenset())
+        if opposites & (quote_words - claim_words):
+            return True
+    return False
+
+
+def _words_and_pairs(sentence: list[Token]) -> set[str]:
+    stems = [t.stem for t in sentence]
+    return set(stems) | {f"{a} {b}" for a, b in zip(stems, stems[1:])}
+
+
+def _is_predicate(token: Token, sentence: list[Token]) -> bool:
+    """A content word that says what happened (not a name, a figure or a light word like 'said')."""
+    return (_is_content(token) and token.low not in LIGHT_WORDS and not _is_name(token, sentence)
+            and not _is_figure(token))
+
+
+def _clauses(sentence: list[Token]) -> dict[int, list[Token]]:
+    grouped: dict[int, list[Token]] = {}
+    for t in sentence:
+        grouped.setdefault(t.clause, []).append(t)
+    return grouped
+
+
+def _relevant_clauses(words: list[Token], quote_tokens: list[Token], matches: dict[int, list[Token]]) -> dict[int, int]:
+    """Quote clauses holding most of these claim words → where the last of them first appears in each."""
+    firsts: dict[int, dict[int, int]] = {}  # quote clause → claim word → first matching position
+    for word in words:
+        for q in matches.get(word.position, []):
+            firsts.setdefault(q.clause, {}).setdefault(word.position, q.position)
+    if not firsts:
+        return {}
+    best = max(len(found) for found in firsts.values())
+    return {c: max(found.values()) for c, found in firsts.items() if len(found) >= max(2, 0.6 * best)
+            or len(found) == best}
+
+
+def _claim_clauses(claim_tokens: list[Token]) -> list[tuple[list[Token], list[Token]]]:
+    """Each claim clause with the words that locate it in the quote (its predicate words, else all content)."""
+    found = []
+    for clause in _clauses(claim_tokens).values():
+        words = [t for t in clause if _is_predicate(t, claim_tokens)] or [t for t in clause if _is_content(t)]
+        if words:
+            found.append((clause, words))
+    return found
+
+
+def _negations(words: list[Token], trailing_from: list[Token] | None = None) -> int:
+    text = " ".join(t.low for t in words)
+    single = sum(1 for t in words if t.low in NEGATIONS or t.low.endswith("n't"))
+    later = " ".join(t.low for t in trailing_from) if trailing_from is not None else text
+    return single + sum(text.count(p) for p in NEGATION_PHRASES) + sum(later.count(p) for p in TRAILING_NEGATIONS)
+
+
+def _polarity_differs(claim_tokens: list[Token], quote_tokens: list[Token], matches: dict[int, list[Token]]) -> bool:
+    quote_clauses = _clauses(quote_tokens)
+    for clause, words in _claim_clauses(claim_tokens):
+        negated = _negations(clause) % 2
+        for c, last in _relevant_clauses(words, quote_tokens, matches).items():
+            before = [q for q in quote_clauses[c] if q.position <= last + 1]
+            if _negations(before, quote_clauses[c]) % 2 != negated:
+                return True
+    return False
+
+
+def _hedge_scopes(sentence: list[Token]) -> dict[int, int]:
+    """Token position → the least certain hedge reaching it ('expected to meet', 'whether Moscow will accept')."""
+    levels: dict[int, int] = {}
+    lows = [t.low for t in sentence]
+    for i, t in enumerate(sentence):
+        level = hedge_level_of().get(t.low)
+        pair = f"{lows[i - 1]} {t.low}" if i else ""
+        level = min(level if level is not None else FACT, HEDGE_PHRASES.get(pair, FACT))
+        if level == FACT:
+            continue
+        reached = 0
+        for follower in sentence[i + 1:]:
+            if follower.clause != t.clause or reached >= HEDGE_REACH:
+                break
+            if _is_content(follower) and not follower.capital:
+                levels[follower.position] = min(levels.get(follower.position, FACT), level)
+                reached += 1
+    return levels
+
+
+def _more_certain(claim_tokens: list[Token], quote_tokens: list[Token], matches: dict[int, list[Token]]) -> bool:
+    """The claim states as fact (or as certain) what the quote only expects, plans or thinks possible."""
+    claim_levels, quote_levels = _hedge_scopes(claim_tokens), _hedge_scopes(quote_tokens)
+    for t in claim_tokens:
+        found = matches.get(t.position)
+        if not found or not _is_predicate(t, claim_tokens):
+            continue
+        quote_level = max(quote_levels.get(q.position, FACT) for q in found)
+        if claim_levels.get(t.position, FACT) > quote_level:
+            return True
+    return False
+
+
+def _ordinal_dropped(claim_tokens: list[Token], quote_tokens: list[Token], matches: dict[int, list[Token]]) -> bool:
+    """'largest' where the quote says 'second-largest'."""
+    for t in claim_tokens:
+        for q in matches.get(t.position, []):
+            before = quote_tokens[q.position - 1].low if q.position else ""
+            claimed = claim_tokens[t.position - 1].low if t.position else ""
+            if before in ORDINALS and before != "first" and claimed != before:
+                return True
+    return False
+
+
+def _substituted(claim_tokens: list[Token], quote_tokens: list[Token], matches: dict[int, list[Token]]) -> bool:
+    """A word put in another's slot: 'tobacco companies' for 'cannabis companies' (a word the quote lacks), or
+    'a Ukrainian source' for 'a Russian source' (a name put in another name's place)."""
+    claim_stems = {t.stem for t in claim_tokens}
+    for t, after in zip(claim_tokens, claim_tokens[1:]):
+        is_name = _is_name(t, claim_tokens)
+        if not (is_name or (not matches.get(t.position) and _is_predicate(t, claim_tokens))):
+            continue
+        if is_name and _is_name(after, claim_tokens):
+            continue  # 'Kirill Dmitriev': one name, not a name in another's slot
+        for q in matches.get(after.position, []):
+            slot = quote_tokens[q.position - 1] if q.position else None
+            if not slot or slot.stem in claim_stems or slot in matches.get(t.position, []) or slot.clause != q.clause:
+                continue
+            if (_is_name(slot, quote_tokens) if is_name else _is_predicate(slot, quote_tokens)):
+                return True
+    return False
+
+
+def _figure_context_differs(claim_tokens: list[Token], quote_tokens: list[Token]) -> bool:
+    """A figure the quote has, counting something else: '22 minutes' for '22 hours', '$54,500 a month' for '… a year'."""
+    for token in claim_tokens:
+        if not (_is_figure(token) or token.low in NUMBER_WORDS or token.low in ORDINALS) or _is_year(token):
+            continue
+        claimed_unit = _unit_after(claim_tokens, token.position)
+        if claimed_unit is None:
+            continue
+        units = [_unit_after(quote_tokens, q.position) for q in quote_tokens if q.stem == token.stem]
+        given = [u for u in units if u is not None]
+        if given and not _matches(claimed_unit, given):
+            return True
+    return False
+
+
+def _is_year(token: Token) -> bool:
+    return bool(re.fullmatch(r"(19|20)\d\d", token.low))
+
+
+def _unit_after(sentence: list[Token], position: int) -> Token | None:
+    """The word right after a figure ('a'/'per' skipped) when it says what is counted: 'hours', 'day', 'votes'."""
+    following = [t for t in sentence[position + 1: position + 3] if t.low not in {"a", "an", "per"}]
+    word = following[0] if following else None
+    if word is None or not _is_content(word) or _is_figure(word) or word.capital or word.low in LIGHT_WORDS:
+        return None
+    return word
+
+
+def _names_swapped(claim_tokens: list[Token], quote_tokens: list[Token], matches: dict[int, list[Token]]) -> bool:
+    """Two names around a shared predicate, in the opposite order: 'Bosch is behind Beaulieu' for 'Beaulieu is
+    behind Bosch'. A passive 'by' between them explains a reversal."""
+    known = frozenset(q.stem for q in quote_tokens if q.capital and not q.starts)
+    names = [t for t in claim_tokens if _is_name(t, claim_tokens, known) and t.low not in _TIME_NAMES
+             and not t.text.lower().endswith(("'s", "’s"))]
+    seen: dict[int, Token] = {}
+    for t in names:
+        hits = [q for q in quote_tokens if _same_word(t.stem, q.stem)]
+        if hits:
+            seen[t.position] = hits[0]
+    ordered = sorted(seen)
+    for a, b in zip(ordered, ordered[1:]):
+        qa, qb = seen[a], seen[b]
+        if qa.position < qb.position:
+            continue
+        between_claim = claim_tokens[a + 1: b]
+        between_quote = quote_tokens[qb.position + 1: qa.position]
+        if any(t.low == "by" for t in between_claim + between_quote):
+            continue
+        shared = {t.stem for t in between_claim if t.low not in _GLUE} & {q.stem for q in between_quote}
+        if shared:
+            return True
+    return False
+
+
+_GLUE = {"is", "are", "was", "were", "be", "been", "the", "a", "an", "and", "of", "to", "has", "have", "had", "in",
+         "on", "at", "for", "that", "with"}

@@ -12,8 +12,9 @@ from typing import Protocol
 
 from .cite import Citation, citation_for_span
 from .embed import get_embedder
-from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, standalone_query
+from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, question_focus, standalone_query
 from .figures import MONTHS, NUMBER_WORDS, WEEKDAYS, conflicting_figures
+from .lexicon import synonym_of
 from .text import Span, capitalised_phrases, capitalised_words, numbers, sentence_spans, terms, word_key
 
 CANNOT_ANSWER = "The sources don't say."
@@ -25,6 +26,14 @@ TIME_WORDS = re.compile(
     r"later|ago)\b", re.I,
 )
 AMOUNT_WORDS = re.compile(rf"\b({'|'.join(NUMBER_WORDS)}|several|half)\b", re.I)
+DURATION = re.compile(rf"\b(?:\d[\d,.]*|{'|'.join(NUMBER_WORDS)}|several|a few|many)[\s-]+(?:more\s+)?"
+                      r"(?:years?|months?|weeks?|days?|hours?|minutes?|decades?|centuries)\b|\bsince (?:\w+ )?\d{4}\b",
+                      re.I)
+
+
+TYPE_PROMOTION = 0.75  # sentences of the kind asked for move ahead if they score at least this share of the best
+SYNONYM_CREDIT = 0.5  # how much a near-synonym of a question word counts in a sentence, against the word itself
+DISAGREEMENT_RELEVANCE = 0.5  # share of the best sentence's score a disagreeing sentence needs to be shown
 
 
 class NoteKind(StrEnum):
@@ -118,6 +127,8 @@ class Candidate:
 
 def expected_answer_type(question: str) -> str | None:
     q = question.lower()
+    if re.search(r"\bhow long\b(?! (?:is|was|are|were) (?:the|a|an) (?:bridge|road|river|line|border|list|wall))", q):
+        return "duration"
     if re.search(r"\bhow (many|much|long|old|far)\b|\bwhat (percentage|share|number|amount)\b", q):
         return "number"
     if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|day|month)\b", q):
@@ -134,6 +145,8 @@ def has_answer_type(kind: str | None, sentence: str, question: str) -> bool:
         return False
     if kind == "number":
         return bool(numbers(sentence) - numbers(question) or AMOUNT_WORDS.search(sentence))
+    if kind == "duration":
+        return bool(DURATION.search(sentence))
     if kind == "time":
         return bool(TIME_WORDS.search(sentence))
     asked = {word_key(w) for w in question.split()}
@@ -159,7 +172,7 @@ def rank_sentences(question: str, passages: list[Passage], keyword: KeywordIndex
     candidates = _candidates(passages)
     if not candidates:
         return []
-    wanted = [t for t in dict.fromkeys(terms(question)) if t not in QUESTION_WORDS]
+    wanted = [t for t in dict.fromkeys(terms(question_focus(question))) if t not in QUESTION_WORDS]
     total_idf = sum(keyword.idf(t) for t in wanted) or 1.0
     vectors = get_embedder(embed_threads).embed([question] + [c.span.text for c in candidates])
     similarities = vectors[1:] @ vectors[0]
@@ -170,8 +183,8 @@ def rank_sentences(question: str, passages: list[Passage], keyword: KeywordIndex
     for candidate, own, similarity in zip(candidates, sentence_terms, similarities):
         context = own | keyword.terms_of(candidate.passage.chunk.id)
         weights = facet_weight[candidate.passage.chunk.id]
-        candidate.lexical = sum(keyword.idf(t) for t in wanted if t in own) / total_idf
-        candidate.context = sum(keyword.idf(t) for t in wanted if t in context) / total_idf
+        candidate.lexical = sum(keyword.idf(t) * _presence(t, own) for t in wanted) / total_idf
+        candidate.context = sum(keyword.idf(t) * _presence(t, context) for t in wanted) / total_idf
         facets = sum(weights.get(t, 0.0) for t in wanted if t in own) / (
             sum(weights.get(t, 0.0) for t in wanted) or 1.0)
         candidate.dense = float(similarity)
@@ -183,7 +196,37 @@ def rank_sentences(question: str, passages: list[Passage], keyword: KeywordIndex
             - 0.15 * (candidate.span.text.strip() == candidate.passage.metadata.get("title", "").strip())
             - 0.05 * candidate.joined
         )
-    return sorted(candidates, key=lambda c: -c.score)
+    ranked = sorted(candidates, key=lambda c: -c.score)
+    return _typed_first(ranked, kind, question) if kind else ranked
+
+
+def _typed_first(ranked: list[Candidate], kind: str, question: str) -> list[Candidate]:
+    """Sentences holding the kind of thing asked for (a figure, a duration, a name…) ahead of those that don't,
+    among those scoring within TYPE_PROMOTION of the best: answer-type filtering, as factoid QA systems do."""
+    floor = TYPE_PROMOTION * ranked[0].score
+    close = [c for c in ranked if c.score >= floor]
+    typed = [c for c in close if has_answer_type(kind, c.span.text, question)]
+    return typed + [c for c in ranked if c not in typed]
+
+
+def disagreeing_sentence(ranked: list[Candidate], chosen: list[Candidate]) -> Candidate | None:
+    """A relevant sentence from another file that gives a different figure for what a chosen sentence counts."""
+    best = ranked[0]
+    for candidate in ranked[1:]:
+        if candidate.score < DISAGREEMENT_RELEVANCE * best.score:
+            break
+        if candidate not in chosen and any(
+                c.passage.chunk.source != candidate.passage.chunk.source
+                and conflicting_figures(c.span.text, candidate.span.text) for c in chosen):
+            return candidate
+    return None
+
+
+def _presence(term: str, present: set[str]) -> float:
+    """1 when the term is there, SYNONYM_CREDIT when only a near-synonym is ('conflict' for 'war')."""
+    if term in present:
+        return 1.0
+    return SYNONYM_CREDIT if synonym_of().get(term, frozenset()) & present else 0.0
 
 
 def _candidates(passages: list[Passage]) -> list[Candidate]:
@@ -215,7 +258,7 @@ class ExtractiveGenerator:
 
     def answer_from(self, question: str, ranked: list[Candidate]) -> Answer:
         """The cited answer built from sentences already ranked for this question."""
-        return self.compose(question, self.select(ranked))
+        return self.compose(question, self.select(ranked, question))
 
     def standalone_question(self, question: str, history: list[tuple[str, str]] | None) -> str:
         return standalone_query(question, history)
@@ -223,26 +266,20 @@ class ExtractiveGenerator:
     def stream(self, question: str, ranked: list[Candidate]) -> Iterator[str | Answer]:
         return whole(self.answer_from(question, ranked))
 
-    def select(self, ranked: list[Candidate]) -> list[Candidate]:
+    def select(self, ranked: list[Candidate], question: str = "") -> list[Candidate]:
+        """The best sentence, up to max_sentences close runners-up (of the kind asked for, if the question asks
+        for one), and a sentence from another file that gives a different figure."""
+        kind = expected_answer_type(question)
         chosen = [ranked[0]]
         for candidate in ranked[1:]:
             if len(chosen) >= self.max_sentences or candidate.score < 0.85 * ranked[0].score:
                 break
             relevant = candidate.context >= 0.8 * ranked[0].context
-            if relevant and not any(_redundant(candidate, c) for c in chosen):
+            typed = kind is None or has_answer_type(kind, candidate.span.text, question)
+            if relevant and typed and not any(_redundant(candidate, c) for c in chosen):
                 chosen.append(candidate)
-        return chosen + self._disagreeing(ranked, chosen)
-
-    def _disagreeing(self, ranked: list[Candidate], chosen: list[Candidate]) -> list[Candidate]:
-        """A relevant sentence from another file that gives a different figure than the best one."""
-        best = ranked[0]
-        for candidate in ranked[1:]:
-            if candidate.score < 0.7 * best.score:
-                break
-            if (candidate not in chosen and candidate.context >= 0.6 * best.context and candidate.passage.chunk.source != best.passage.chunk.source
-                    and conflicting_figures(best.span.text, candidate.span.text)):
-                return [candidate]
-        return []
+        differing = disagreeing_sentence(ranked, chosen)
+        return chosen + ([differing] if differing else [])
 
     def compose(self, question: str, chosen: list[Candidate]) -> Answer:
         citations = []

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .answer import Candidate, expected_answer_type, has_answer_type, unknown_names
-from .retrieve import QUESTION_WORDS, KeywordIndex, Retrieval
+from .retrieve import QUESTION_WORDS, KeywordIndex, Retrieval, question_focus
 from .text import capitalised_phrases, terms
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
@@ -55,7 +55,7 @@ def load_model(path: Path = MODEL_FILE) -> AnswerabilityModel:
 
 def signals(question: str, retrieval: Retrieval, ranked: list[Candidate], keyword: KeywordIndex) -> dict[str, float]:
     """What the decision looks at, each roughly in [0, 1]."""
-    wanted = [t for t in dict.fromkeys(terms(question)) if t not in QUESTION_WORDS]
+    wanted = [t for t in dict.fromkeys(terms(question_focus(question))) if t not in QUESTION_WORDS]
     idf = {t: keyword.idf(t) for t in wanted}
     total = sum(idf.values()) or 1.0
     top = ranked[:TOP_SENTENCES]
@@ -120,7 +120,7 @@ def _ruled_out(question: str, keyword: KeywordIndex, found: dict[str, float]) ->
         return f"None of the {articles} mentions {', '.join(sorted(unknown_names(question, keyword)))}."
     if found["coverage"] < MIN_COVERAGE:
         return f"The {articles} share almost none of the question's words."
-    if expected_answer_type(question) == "number" and not found["type_found"]:
+    if expected_answer_type(question) in ("number", "duration") and not found["type_found"]:
         return f"The question asks for a figure, and the closest passages in the {articles} give none."
     return ""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .lexicon import synonym_of
 from .text import stem, terms
 
 NUMBER_WORDS = {
@@ -80,14 +81,18 @@ def conflicting_figures(first: str, second: str) -> set[str]:
 
 def _same_subject(first: str, second: str, unit: str) -> bool:
     context_a, context_b = _context(first, unit), _context(second, unit)
-    return bool(context_a & context_b)
+    synonyms = synonym_of()
+    return any(a == b or b in synonyms.get(a, ()) for a in context_a for b in context_b)
 
 
 def _context(sentence: str, unit: str) -> set[str]:
-    words = terms(sentence)
+    """Content words next to the unit: what is being counted ('years of conflict', 'votes in the Senate')."""
+    words = [w for w in terms(sentence) if w not in _APPROXIMATORS]
     places = [i for i, w in enumerate(words) if w == unit]
     near = {w for i in places for w in words[max(0, i - CONFLICT_CONTEXT - 1): i + CONFLICT_CONTEXT + 1]}
     return {w for w in near if w != unit and not any(ch.isdigit() for ch in w) and w not in _NUMBER_STEMS}
 
 
 _NUMBER_STEMS = {stem(w) for w in NUMBER_WORDS}
+_APPROXIMATORS = {stem(w) for w in ("nearly", "almost", "about", "around", "roughly", "some", "approximately",
+                                   "least", "more", "less", "than", "over", "under", "just", "only")}

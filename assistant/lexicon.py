@@ -53,7 +53,7 @@ ANTONYMS = [
     ("ahead", "behind"), ("full", "part"), ("all", "part"),
     ("major", "minor"), ("join", "abandon"), ("join", "quit"), ("deny", "say"), ("return", "left"),
     ("join", "left"), ("purchase", "sold"), ("buy", "sold"), ("bought", "sold"), ("bought", "sell"),
-    ("won", "lost"), ("climb", "fell"), ("increase", "fell"), ("grow", "fell"), ("beat", "lost"), ("rose", "fell"), ("gain", "lost"), ("add", "lost"), ("same", "different"), ("public", "private"), ("guilty", "innocent"), ("dead", "alive"),
+    ("won", "lost"), ("win", "lost"), ("victory", "lost"), ("victory", "loss"), ("climb", "fell"), ("increase", "fell"), ("grow", "fell"), ("beat", "lost"), ("rose", "fell"), ("gain", "lost"), ("add", "lost"), ("same", "different"), ("public", "private"), ("guilty", "innocent"), ("dead", "alive"),
 ]
 
 # Near-synonyms a faithful paraphrase may use instead of the quote's word.

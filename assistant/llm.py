@@ -19,12 +19,12 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_openai import ChatOpenAI
 
-from .answer import CANNOT_ANSWER, Answer, Candidate, ExtractiveGenerator, Note, NoteKind
+from .answer import CANNOT_ANSWER, Answer, Candidate, ExtractiveGenerator, Note, NoteKind, disagreeing_sentence
 from .cite import Citation, citation_for_span, renumber
+from .figures import NUMBER_WORDS
 from .llm_server import ServerStartError
 from .prompts import load_prompt
 from .retrieve import standalone_query
-from .figures import conflicting_figures
 from .verify import verify_answer
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ class LLMGenerator:
             return self._extractive_instead(question, ranked, "the model's answer is not in the passages")
         number, exact = located
         text = f"{exact[:1].upper()}{exact[1:]}: \u201c{numbered[number].quote}\u201d [{number}]"
-        text, added = with_differing_figures(text, [number], numbered)
+        text, added = with_differing_figures(text, [number], numbered, ranked)
         return self._cited(question, text, [number, *added], numbered, _differing_notes(added))
 
     def verified_answer(self, question: str, reply: str, numbered: dict[int, Citation],
@@ -108,7 +108,7 @@ class LLMGenerator:
             fallback = self._extractive_instead(question, ranked, why)
             fallback.notes += checked.notes
             return fallback
-        text, added = with_differing_figures(checked.text, checked.numbers, numbered)
+        text, added = with_differing_figures(checked.text, checked.numbers, numbered, ranked)
         return self._cited(question, text, [*checked.numbers, *added], numbered, [*checked.notes, *_differing_notes(added)])
 
     def _cited(self, question: str, text: str, numbers: list[int], numbered: dict[int, Citation],
@@ -164,26 +164,19 @@ def _differing_notes(added: list[int]) -> list[Note]:
     return [Note(NoteKind.SOURCES_DIFFER, "Another source gives a different figure.")] if added else []
 
 
-def with_differing_figures(text: str, cited: list[int], numbered: dict[int, Citation]) -> tuple[str, list[int]]:
-    """The text with each passage from another file that gives a different figure quoted and cited after it,
-    and the numbers of those passages."""
-    added = differing_passages(numbered, cited)
-    for other in added:
-        text += f" Another source gives a different figure: \u201c{numbered[other].quote}\u201d [{other}]"
-    return text, added
-
-
-def differing_passages(numbered: dict[int, Citation], cited: list[int]) -> list[int]:
-    """Given passages from other files that state a different figure than a cited one."""
-    cited_sources = {numbered[n].source for n in cited}
-    found = []
-    for number, passage in numbered.items():
-        if number in cited or passage.source in cited_sources:
-            continue
-        if any(conflicting_figures(numbered[n].quote, passage.quote) for n in cited):
-            found.append(number)
-            cited_sources.add(passage.source)
-    return found
+def with_differing_figures(text: str, cited: list[int], numbered: dict[int, Citation],
+                           ranked: list[Candidate]) -> tuple[str, list[int]]:
+    """The text with a sentence from another file that gives a different figure quoted and cited after it (added
+    to `numbered` if the model was not shown it), and the numbers of the passages added."""
+    other = disagreeing_sentence(ranked, [ranked[n - 1] for n in cited if n <= len(ranked)])
+    if other is None:
+        return text, []
+    number = ranked.index(other) + 1
+    if number not in numbered:
+        number = max(numbered) + 1
+        numbered[number] = citation_for_span(number, other.passage, other.span.start, other.span.end)
+    text += f" Another source gives a different figure: \u201c{numbered[number].quote}\u201d [{number}]"
+    return text, [number]
 
 
 def parse_span_reply(reply: str) -> tuple[str, int] | None:
@@ -197,14 +190,22 @@ def parse_span_reply(reply: str) -> tuple[str, int] | None:
 
 def locate_span(words: str, number: int, numbered: dict[int, Citation]) -> tuple[int, str] | None:
     """The passage that holds the words (the one the model named first, then the others in rank order) and
-    the words exactly as that passage writes them."""
-    pattern = re.compile(r"\s+".join(re.escape(w) for w in words.strip(" .,;:\"'\u201c\u201d").split()), re.I)
-    if not pattern.pattern:
+    the words exactly as that passage writes them; a figure matches in digits or words ('3' finds 'three')."""
+    parts = words.strip(" .,;:\"'\u201c\u201d").split()
+    if not parts:
         return None
+    pattern = re.compile(r"(?<!\w)" + r"\s+".join(_word_pattern(w) for w in parts) + r"(?!\w)", re.I)
     for candidate in [number, *(n for n in numbered if n != number)]:
         if candidate in numbered and (match := pattern.search(numbered[candidate].quote)):
             return candidate, match.group(0)
     return None
+
+
+def _word_pattern(word: str) -> str:
+    spellings = {word, *(w for w, digits in NUMBER_WORDS.items() if digits == word)}
+    if word.lower() in NUMBER_WORDS:
+        spellings.add(NUMBER_WORDS[word.lower()])
+    return "(?:" + "|".join(re.escape(s) for s in sorted(spellings, key=len, reverse=True)) + ")"
 
 
 def format_passages(numbered: dict[int, Citation]) -> str:

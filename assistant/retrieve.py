@@ -26,6 +26,11 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG 
 # Words that ask rather than describe: never evidence that a passage holds the answer.
 QUESTION_WORDS = {"say", "said", "accord", "report", "articl", "sourc", "mention", "describ", "regard",
                   "tell", "told", "state", "name", "mani", "much", "long"}
+# Phrases that ask about the sources or pad the question rather than say what it is about.
+META_PHRASES = re.compile(
+    r"\b(?:according to|in|do|does|did|as)\s+(?:the\s+)?(?:two\s+|both\s+|these\s+|all\s+)?"
+    r"(?:reports?|articles?|sources?|stories|texts?)(?:\s+says?)?\b|\b(?:been\s+)?going\s+on\b", re.I)
+DURATION_VERBS = re.compile(r"\b(?:lasted|last|lasting|taken|take|took|run|ran|running|continued|gone on)\b", re.I)
 FOLLOW_UP = re.compile(r"\b(he|she|they|them|him|her|his|their|it|its|that|this|those|these|there|then)\b", re.I)
 COVERAGE_DEPTH = 3  # keyword hits the refusal gate looks into
 
@@ -116,7 +121,7 @@ class HybridRetriever(BaseRetriever):
         keyword = self.keyword_index
         if not keyword.chunks:
             return Retrieval([], 0.0)
-        query_terms = terms(query)
+        query_terms = terms(question_focus(query))
         rankings = {
             "bm25": keyword.search(query_terms, self.depth),
             "dense": [keyword.position[i] for i in self._dense_ids(query) if i in keyword.position],
@@ -152,6 +157,15 @@ class HybridRetriever(BaseRetriever):
             )
             for p in self.search(query).passages
         ]
+
+
+def question_focus(question: str) -> str:
+    """The question without phrases about the sources or the verbs that only ask for a duration: 'How long has
+    the war been going on, according to the two reports?' → 'How long has the war ,?'."""
+    focused = META_PHRASES.sub(" ", question)
+    if re.search(r"\bhow long\b", focused, re.I):
+        focused = DURATION_VERBS.sub(" ", focused)
+    return focused
 
 
 def standalone_query(question: str, history: list[tuple[str, str]] | None) -> str:

@@ -91,3 +91,38 @@ def test_a_failing_backend_gives_the_extractive_answer_with_a_note(seed_assistan
 def test_a_bug_is_raised_not_hidden_behind_an_extractive_answer(seed_assistant: Assistant) -> None:
     with pytest.raises(KeyError):
         _answer(seed_assistant, _generator(KeyError("a template field nobody filled")))
+
+
+DISAGREEMENT_QUESTIONS = [
+    "How long has the war in Ukraine been going on, according to the two reports?",
+    "How many years of conflict have there been since Russia's full-scale invasion?",
+]
+
+
+def _figures_each_cited(answer: Answer) -> dict[str, str]:
+    """'three'/'four' → the file whose quote gives that many years, for each figure the answer cites."""
+    found = {}
+    for citation in answer.citations:
+        for figure in ("three", "four"):
+            if f"{figure} years" in citation.quote and f"[{citation.number}]" in answer.text:
+                found[figure] = citation.source
+    return found
+
+
+@pytest.mark.parametrize("question", DISAGREEMENT_QUESTIONS)
+def test_when_the_sources_disagree_the_reader_shows_both_figures_each_cited(seed_assistant: Assistant,
+                                                                            question: str) -> None:
+    answer = _answer(seed_assistant, _generator(['{"answer": "3 years", "passage": 1}']), question)
+    assert answer.generator == "local" and answer.text.startswith("Three years")  # '3' found as the passage writes it
+    figures = _figures_each_cited(answer)
+    assert set(figures) == {"three", "four"} and figures["three"] != figures["four"], answer.text
+    assert [n.kind for n in answer.notes] == [NoteKind.SOURCES_DIFFER]
+
+
+@pytest.mark.parametrize("question", DISAGREEMENT_QUESTIONS)
+def test_when_the_sources_disagree_the_extractive_answer_shows_both_figures_each_cited(
+        seed_assistant: Assistant, question: str) -> None:
+    answer = seed_assistant.ask(question)
+    assert answer.generator == "extractive" and answer.text.startswith("The sources differ on this:")
+    figures = _figures_each_cited(answer)
+    assert set(figures) == {"three", "four"} and figures["three"] != figures["four"], answer.text

@@ -1,0 +1,95 @@
+"""The claim-support check and the figure comparison, on real news sentences, plus the CI floor on the labelled set."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.figures import conflicting_figures, figure_values, quantities
+from assistant.support import support
+from assistant.verify import verify_answer
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "evals"))
+import support_check  # noqa: E402
+
+PUTIN = ("Putin offered no concessions during his annual press conference in Moscow, reiterating demands first laid "
+         "out in June 2024 — including Ukraine abandoning its NATO ambitions and withdrawing from four regions "
+         "claimed by Russia.")
+TERMS = ("U.S., Ukrainian, and European officials reported progress earlier this week on potential security "
+         "guarantees for Ukraine, though it remains uncertain whether Moscow will accept the proposed terms.")
+LILLARD = "Portland Trail Blazers star Damian Lillard scored 71 points in a 131-114 win over the Houston Rockets."
+STRIKE = ("\u201cWhile these actions are necessary, they do not mean a work stoppage is certain,\u201d said the statement "
+          "from Union Pacific.")
+RUBIO = "Secretary of State and National Security Advisor Marco Rubio said he may also participate."
+
+
+@pytest.mark.parametrize(("claim", "quote", "problem"), [
+    ("Putin offered major concessions.", PUTIN, "negation"),
+    ("Russia accepted the proposed terms.", TERMS, "modality"),
+    ("Marco Rubio will participate in the talks.", RUBIO, "modality"),
+    ("Putin's demands were first laid out in July 2024.", PUTIN, "name"),
+    ("Putin demanded that Ukraine withdraw from five regions claimed by Russia.", PUTIN, "figure"),
+    ("Damian Lillard scored 71 rebounds against the Rockets.", LILLARD, "unit"),
+    ("The Trail Blazers lost to the Rockets 131-114.", LILLARD, "antonym"),
+    ("Union Pacific said a work stoppage is certain.", STRIKE, "negation"),
+    ("Damian Lillard scored 71 points against the Dallas Mavericks.", LILLARD, "name"),
+    ("Putin offered no concessions and threatened a new offensive.", PUTIN, "added"),
+])
+def test_claims_that_contradict_their_quote_are_caught(claim: str, quote: str, problem: str) -> None:
+    result = support(claim, quote)
+    assert not result.supported and problem in result.problems, result
+
+
+@pytest.mark.parametrize(("claim", "quote"), [
+    ("Putin made no concessions during his yearly news conference.", PUTIN),
+    ("It is unclear if Moscow will accept the proposed terms.", TERMS),
+    ("Rubio, the Secretary of State, said he may also participate.", RUBIO),
+    ("Damian Lillard scored 71 points against the Houston Rockets.", LILLARD),
+    ("The Trail Blazers beat the Rockets 131-114.", LILLARD),
+    ("Union Pacific said a work stoppage is not certain.", STRIKE),
+    ("Putin demanded that Ukraine withdraw from 4 regions claimed by Russia.", PUTIN),
+])
+def test_faithful_paraphrases_pass(claim: str, quote: str) -> None:
+    result = support(claim, quote)
+    assert result.supported, result
+
+
+def test_figures_are_compared_as_values_whatever_their_spelling() -> None:
+    assert figure_values("five depositions, $1,400 and 3.40%") == {"5", "1400", "3.4"}
+    assert figure_values("a $2 billion deal") >= {"2", "2000000000"}
+    assert quantities("nearly three years of conflict") == {"year": {"3"}}
+
+
+@pytest.mark.parametrize(("first", "second", "differ"), [
+    ("After nearly three years of conflict since Russia\u2019s full-scale invasion, lines have stabilised.",
+     "Kyiv will not surrender territory Russia failed to capture after nearly four years of fighting.", {"year"}),
+    ("The council voted 12 to 3 to approve the budget.", "The board voted 9 to 4 against the plan.", set()),
+    ("One of the envoys flew to Miami.", "Two of the envoys stayed in Moscow.", set()),
+    ("The company cut 10,000 jobs last year.", "The storm lasted two days and cut power to 5,000 homes.", set()),
+    ("Prices rose 3 percent in March.", "Prices rose 5 percent in March, the agency said.", {"percent"}),
+])
+def test_figures_conflict_only_when_they_count_the_same_thing(first: str, second: str, differ: set[str]) -> None:
+    assert conflicting_figures(first, second) == differ
+    assert conflicting_figures(second, first) == differ
+
+
+def test_verification_recites_or_drops_claims_by_the_checker() -> None:
+    quotes = {1: PUTIN, 2: RUBIO}
+    checked = verify_answer("Putin offered major concessions [1]. Marco Rubio said he may also participate [1].",
+                            quotes, "The sources don't say.")
+    assert checked.text == "Marco Rubio said he may also participate [2]."
+    assert [n.kind for n in checked.notes] == ["claim_dropped", "recited"]
+
+
+def test_the_checker_meets_its_floor_on_the_labelled_pairs() -> None:
+    """CI's gate: precision and recall on unsupported claims, and supported claims passed, on held-out pairs."""
+    floors = json.loads((ROOT / "evals" / "support_thresholds.json").read_text())
+    pairs = support_check.load_pairs(split="heldout")
+    assert len(support_check.load_pairs()) >= 250
+    scores = support_check.score(pairs)
+    failing = {k: (round(scores[k], 3), floor) for k, floor in floors.items() if scores[k] < floor}
+    assert not failing, failing

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test chat ui eval bench lock clean chromium realnews
+.PHONY: run test lint chat ui eval bench lock clean chromium realnews
 
 $(STAMP): pyproject.toml requirements/lock.txt requirements/test-model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,13 @@ run: $(VENV)/.local-model
 chat: $(STAMP)
 	$(BIN)/assistant chat
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium lint
 	$(BIN)/python -m pytest
+
+# ruff (lint, import order) and mypy (types) over the package; part of `make test`, so CI runs them
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # Debian's Chromium for the browser test (Playwright drives it; it never downloads a browser of its own)
 chromium:

@@ -12,10 +12,24 @@ from typing import Protocol
 
 from .cite import Citation, citation_for_span
 from .embed import get_embedder
-from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, question_focus, standalone_query
 from .figures import MONTHS, NUMBER_WORDS, WEEKDAYS, conflicting_figures
 from .lexicon import synonym_of
+from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, question_focus, standalone_query
 from .text import Span, capitalised_phrases, capitalised_words, numbers, sentence_spans, terms, word_key
+from .tuning import (
+    DISAGREEMENT_RELEVANCE,
+    PENALTY_JOINED,
+    PENALTY_TITLE,
+    RUNNER_UP_CONTEXT,
+    RUNNER_UP_SCORE,
+    SYNONYM_CREDIT,
+    TYPE_PROMOTION,
+    WEIGHT_MEANING,
+    WEIGHT_NOVELTY,
+    WEIGHT_OVERLAP,
+    WEIGHT_PASSAGE,
+    WEIGHT_TYPE,
+)
 
 CANNOT_ANSWER = "The sources don't say."
 
@@ -31,9 +45,6 @@ DURATION = re.compile(rf"\b(?:\d[\d,.]*|{'|'.join(NUMBER_WORDS)}|several|a few|m
                       re.I)
 
 
-TYPE_PROMOTION = 0.75  # sentences of the kind asked for move ahead if they score at least this share of the best
-SYNONYM_CREDIT = 0.5  # how much a near-synonym of a question word counts in a sentence, against the word itself
-DISAGREEMENT_RELEVANCE = 0.5  # share of the best sentence's score a disagreeing sentence needs to be shown
 
 
 class NoteKind(StrEnum):
@@ -190,11 +201,11 @@ def rank_sentences(question: str, passages: list[Passage], keyword: KeywordIndex
         candidate.dense = float(similarity)
         novelty = 1.0 if own - set(wanted) - QUESTION_WORDS else 0.0
         candidate.score = (
-            0.45 * (0.5 * candidate.context + 0.5 * facets) + 0.35 * candidate.dense
-            + 0.12 * has_answer_type(kind, candidate.span.text, question)
-            + 0.05 * candidate.passage.score / best_passage + 0.03 * novelty
-            - 0.15 * (candidate.span.text.strip() == candidate.passage.metadata.get("title", "").strip())
-            - 0.05 * candidate.joined
+            WEIGHT_OVERLAP * (0.5 * candidate.context + 0.5 * facets) + WEIGHT_MEANING * candidate.dense
+            + WEIGHT_TYPE * has_answer_type(kind, candidate.span.text, question)
+            + WEIGHT_PASSAGE * candidate.passage.score / best_passage + WEIGHT_NOVELTY * novelty
+            - PENALTY_TITLE * (candidate.span.text.strip() == candidate.passage.metadata.get("title", "").strip())
+            - PENALTY_JOINED * candidate.joined
         )
     ranked = sorted(candidates, key=lambda c: -c.score)
     return _typed_first(ranked, kind, question) if kind else ranked
@@ -238,7 +249,7 @@ def _candidates(passages: list[Passage]) -> list[Candidate]:
         spans = sentence_spans(chunk.text, chunk.start)
         for previous, span in zip([None, *spans], spans):
             joined = previous is not None and bool(PRONOUN_START.match(span.text))
-            if joined:
+            if previous is not None and joined:
                 text = chunk.text[previous.start - chunk.start:span.end - chunk.start]
                 span = Span(previous.start, span.end, text)
             key = (chunk.source, span.end)
@@ -272,9 +283,9 @@ class ExtractiveGenerator:
         kind = expected_answer_type(question)
         chosen = [ranked[0]]
         for candidate in ranked[1:]:
-            if len(chosen) >= self.max_sentences or candidate.score < 0.85 * ranked[0].score:
+            if len(chosen) >= self.max_sentences or candidate.score < RUNNER_UP_SCORE * ranked[0].score:
                 break
-            relevant = candidate.context >= 0.8 * ranked[0].context
+            relevant = candidate.context >= RUNNER_UP_CONTEXT * ranked[0].context
             typed = kind is None or has_answer_type(kind, candidate.span.text, question)
             if relevant and typed and not any(_redundant(candidate, c) for c in chosen):
                 chosen.append(candidate)

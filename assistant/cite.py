@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import asdict, dataclass
 
@@ -104,6 +105,6 @@ def renumber(text: str, citations: list[Citation]) -> tuple[str, list[Citation]]
 
     new_text = MARKER.sub(replace, text)
     new_citations = [
-        Citation(**{**by_number[old].to_dict(), "number": new}) for old, new in mapping.items()
+        dataclasses.replace(by_number[old], number=new) for old, new in mapping.items()
     ]
     return new_text, new_citations

@@ -102,8 +102,15 @@ def eval_command(
     sample: Annotated[int | None, typer.Option(help="Ask only a fixed, evenly spread subset of N questions.")] = None,
 ) -> None:
     """Score retrieval, answers, citations and refusals on a question file; write a report."""
-    from .evaluate import (QuestionFileError, check_thresholds, load_questions, run_eval, sample_questions,
-                           summary_table, write_report)
+    from .evaluate import (
+        QuestionFileError,
+        check_thresholds,
+        load_questions,
+        run_eval,
+        sample_questions,
+        summary_table,
+        write_report,
+    )
 
     settings = settings_from(docs, index, generator)
     assistant = build_assistant(settings)

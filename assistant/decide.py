@@ -16,12 +16,9 @@ from pathlib import Path
 from .answer import Candidate, expected_answer_type, has_answer_type, unknown_names
 from .retrieve import QUESTION_WORDS, KeywordIndex, Retrieval, question_focus
 from .text import capitalised_phrases, terms
+from .tuning import MIN_COVERAGE, RAREST_WORDS, TOP_SENTENCES, TYPE_CHECK_DEPTH
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
-TOP_SENTENCES = 5  # best-ranked sentences the signals look at
-TYPE_CHECK_DEPTH = 3  # best sentences that should hold the kind of thing asked for
-MIN_COVERAGE = 0.2  # below this IDF-weighted share of the question's words in the top passages, always refuse
-RAREST_WORDS = 3  # the question's rarest words, which an answering passage should hold together
 
 
 @dataclass(frozen=True)

@@ -15,14 +15,16 @@ import string
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .answer import VERIFICATION_KINDS, Answer, NoteKind
 from .cite import strip_markers
 from .load import load_document
 from .pipeline import Assistant
 
+Row = dict[str, Any]  # one question's result, as written to results.jsonl
 RETRIEVAL_DEPTH = 10
 HEADLINE = ["answer_accuracy", "token_f1", "hit@1", "hit@5", "mrr@10", "ndcg@10", "citation_precision",
             "cited_files_holding_answer", "quotes_exact", "citation_recall", "refused_unanswerable", "wrongly_refused",
@@ -101,13 +103,13 @@ def retrieval_scores(ranked_sources: list[str], gold: set[str]) -> dict[str, flo
     }
 
 
-def score(question: Question, answer: Answer, ranked_sources: list[str]) -> dict[str, object]:
+def score(question: Question, answer: Answer, ranked_sources: list[str]) -> Row:
     gold = set(question.gold_sources)
     cited = [c.source for c in answer.citations]
-    row: dict[str, object] = {
+    row: Row = {
         "id": question.id, "type": question.type, "question": question.question, "gold": question.answer,
         "answer": answer.text, "answered": answer.answered, "generator": answer.generator,
-        "citations": [c.to_dict() for c in answer.citations], "notes": [{"kind": n.kind.value, "message": n.message} for n in answer.notes],
+        "citations": [c.to_dict() for c in answer.citations], "notes": [asdict(n) for n in answer.notes],
         "retrieved": ranked_sources[:RETRIEVAL_DEPTH], "timings": answer.timings,
     }
     if question.answer is None:
@@ -128,15 +130,15 @@ def score(question: Question, answer: Answer, ranked_sources: list[str]) -> dict
 
 # --- aggregating --------------------------------------------------------------------------------------
 
-def _has_note(row: dict[str, object], kinds: set[NoteKind]) -> bool:
-    return any(note["kind"] in kinds for note in row["notes"])  # type: ignore[union-attr,index]
+def _has_note(row: Row, kinds: set[NoteKind]) -> bool:
+    return any(note["kind"] in kinds for note in row["notes"])
 
 
-def summarise(rows: list[dict[str, object]]) -> dict[str, object]:
+def summarise(rows: list[Row]) -> Row:
     answerable = [r for r in rows if r["gold"] is not None]
     unanswerable = [r for r in rows if r["gold"] is None]
     answered = [r for r in answerable if r["answered"]]
-    summary: dict[str, object] = {"questions": len(rows), "answerable": len(answerable),
+    summary: Row = {"questions": len(rows), "answerable": len(answerable),
                                   "unanswerable": len(unanswerable)}
     if answerable:
         summary["answer_accuracy"] = _mean(r["correct"] for r in answerable)
@@ -161,10 +163,10 @@ def summarise(rows: list[dict[str, object]]) -> dict[str, object]:
         summary["extractive_fallback"] = _mean(_has_note(r, {NoteKind.FALLBACK}) for r in answered_all)
     if unanswerable:
         summary["refused_unanswerable"] = _mean(r["refused"] for r in unanswerable)
-    latencies = [float(r["timings"].get("total", 0.0)) for r in rows]  # type: ignore[union-attr]
+    latencies = [float(r["timings"].get("total", 0.0)) for r in rows]
     summary["latency_p50_s"] = percentile(latencies, 50)
     summary["latency_p95_s"] = percentile(latencies, 95)
-    stages = sorted({k for r in rows for k in r["timings"] if k != "total"})  # type: ignore[union-attr]
+    stages = sorted({k for r in rows for k in r["timings"] if k != "total"})
     summary["stage_p50_s"] = {s: percentile([float(r["timings"].get(s, 0.0)) for r in rows], 50)
                               for s in stages}
     return summary
@@ -184,9 +186,9 @@ def percentile(values: list[float], q: int) -> float:
 
 # --- running ------------------------------------------------------------------------------------------
 
-def source_checks(question: Question, answer: Answer, text_of: Callable[[str], str]) -> dict[str, object]:
+def source_checks(question: Question, answer: Answer, text_of: Callable[[str], str]) -> Row:
     """Every quote is exactly its file's text at its span; which cited files hold the gold answer."""
-    checks: dict[str, object] = {"quotes": len(answer.citations), "quotes_exact": sum(
+    checks: Row = {"quotes": len(answer.citations), "quotes_exact": sum(
         text_of(c.source)[c.start:c.end] == c.quote for c in answer.citations)}
     if question.answer is not None and answer.answered and answer.citations:
         gold = f" {normalise(question.answer)} "
@@ -196,7 +198,7 @@ def source_checks(question: Question, answer: Answer, text_of: Callable[[str], s
 
 
 def run_eval(assistant: Assistant, questions: list[Question],
-             progress: Callable[[int, int], None] | None = None) -> tuple[list[dict[str, object]], dict]:
+             progress: Callable[[int, int], None] | None = None) -> tuple[list[Row], dict]:
     assistant.ensure_index()
     rows = []
     started = time.perf_counter()
@@ -222,7 +224,7 @@ def run_eval(assistant: Assistant, questions: list[Question],
     return rows, summary
 
 
-def write_report(out: Path, rows: list[dict[str, object]], summary: dict, title: str,
+def write_report(out: Path, rows: list[Row], summary: dict, title: str,
                  redact: bool = False) -> Path:
     """report.md, summary.json, plots and results.jsonl; `redact` keeps question and answer text out of
     report.md (for data that may not be published: results.jsonl is then git-ignored)."""
@@ -254,7 +256,7 @@ def _cell(value: object) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
-def render_markdown(rows: list[dict[str, object]], summary: dict, title: str, redact: bool = False) -> str:
+def render_markdown(rows: list[Row], summary: dict, title: str, redact: bool = False) -> str:
     overall = summary["overall"]
     stages = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in overall.get("stage_p50_s", {}).items())
     failures = [r for r in rows if (r["gold"] is not None and not r["correct"])
@@ -314,12 +316,12 @@ def _plot_metrics(path: Path, summary: dict) -> None:
     plt.close(figure)
 
 
-def _plot_latency(path: Path, rows: list[dict[str, object]]) -> None:
+def _plot_latency(path: Path, rows: list[Row]) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    totals = [float(r["timings"].get("total", 0.0)) for r in rows]  # type: ignore[union-attr]
+    totals = [float(r["timings"].get("total", 0.0)) for r in rows]
     figure, axis = plt.subplots(figsize=(6, 3.5))
     axis.hist(totals, bins=20)
     axis.set_xlabel("seconds per question")

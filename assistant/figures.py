@@ -6,6 +6,7 @@ import re
 
 from .lexicon import synonym_of
 from .text import stem, terms
+from .tuning import CONFLICT_CONTEXT
 
 NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
@@ -27,7 +28,6 @@ _DIGITS = r"\d[\d,]*(?:\.\d+)?"
 _FIGURE = re.compile(rf"(?<![\w.])(\$?{_DIGITS}%?|{'|'.join(NUMBER_WORDS)})\b", re.I)
 _QUANTITY = re.compile(rf"(?<![\w.])({_DIGITS}|{'|'.join(NUMBER_WORDS)})(?:\s*-\s*|\s+)([a-z]+)", re.I)
 _SCALE = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 1_000_000_000_000}
-CONFLICT_CONTEXT = 3  # content words either side of two figures that must overlap for them to measure one thing
 
 
 def normalise_figure(token: str) -> str:

@@ -88,7 +88,7 @@ class Store:
     def indexed_files(self) -> dict[str, str]:
         """source → ingest key of what the index holds now."""
         records = self.collection.get(include=["metadatas"])
-        return {m["source"]: m["ingest_key"] for m in records["metadatas"] or []}
+        return {str(m["source"]): str(m["ingest_key"]) for m in records["metadatas"] or []}
 
     def ingest(self, progress: Progress | None = None) -> IngestReport:
         started = time.perf_counter()
@@ -146,8 +146,9 @@ class Store:
                     key=lambda row: (row[2]["source"], row[2]["start"]),
                 )
                 self._chunks = [
-                    IndexedChunk(Chunk(id=i, source=m["source"], start=int(m["start"]), end=int(m["end"]),
-                                       text=text, title=str(m.get("title", ""))), dict(m))
+                    IndexedChunk(Chunk(id=i, source=str(m["source"]), start=int(str(m["start"])),
+                                       end=int(str(m["end"])), text=text, title=str(m.get("title", ""))),
+                                 {k: str(v) for k, v in m.items()})
                     for i, text, m in rows
                 ]
             return self._chunks

@@ -47,13 +47,14 @@ ANTONYMS = [
     ("favorite", "outsider"), ("favourite", "outsider"), ("formal", "informal"), ("necessary", "unnecessary"),
     ("willing", "unwilling"), ("likely", "unlikely"), ("known", "unknown"),
     ("ease", "intensify"), ("intensify", "scale back"), ("soften", "harden"), ("change", "unchanged"),
-    ("uphold", "strike down"), ("plan", "cancel"),
-    ("schedule", "cancel"), ("schedule", "rule out"),
+    ("uphold", "strike down"), ("plan", "cancel"), ("schedule", "cancel"), ("schedule", "rule out"),
     ("upheld", "struck down"), ("rarely", "usually"), ("north", "south"), ("east", "west"), ("before", "after"),
     ("ahead", "behind"), ("full", "part"), ("all", "part"),
     ("major", "minor"), ("join", "abandon"), ("join", "quit"), ("deny", "say"), ("return", "left"),
     ("join", "left"), ("purchase", "sold"), ("buy", "sold"), ("bought", "sold"), ("bought", "sell"),
-    ("won", "lost"), ("win", "lost"), ("victory", "lost"), ("victory", "loss"), ("climb", "fell"), ("increase", "fell"), ("grow", "fell"), ("beat", "lost"), ("rose", "fell"), ("gain", "lost"), ("add", "lost"), ("same", "different"), ("public", "private"), ("guilty", "innocent"), ("dead", "alive"),
+    ("won", "lost"), ("win", "lost"), ("victory", "lost"), ("victory", "loss"), ("climb", "fell"),
+    ("increase", "fell"), ("grow", "fell"), ("beat", "lost"), ("rose", "fell"), ("gain", "lost"), ("add", "lost"),
+    ("same", "different"), ("public", "private"), ("guilty", "innocent"), ("dead", "alive"),
 ]
 
 # Near-synonyms a faithful paraphrase may use instead of the quote's word.

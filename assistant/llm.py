@@ -25,11 +25,11 @@ from .figures import NUMBER_WORDS
 from .llm_server import ServerStartError
 from .prompts import load_prompt
 from .retrieve import standalone_query
+from .tuning import PASSAGES_IN_PROMPT
 from .verify import verify_answer
 
 log = logging.getLogger(__name__)
 
-PASSAGES_IN_PROMPT = 6
 # What makes the answer fall back to extractive: the server or API failing (down, timeout, HTTP status, bad key).
 # Anything else (a missing prompt, a template error, a bug) is raised: it needs fixing, not hiding.
 BACKEND_ERRORS = (openai.APIError, httpx.HTTPError, ServerStartError)
@@ -109,7 +109,8 @@ class LLMGenerator:
             fallback.notes += checked.notes
             return fallback
         text, added = with_differing_figures(checked.text, checked.numbers, numbered, ranked)
-        return self._cited(question, text, [*checked.numbers, *added], numbered, [*checked.notes, *_differing_notes(added)])
+        notes = [*checked.notes, *_differing_notes(added)]
+        return self._cited(question, text, [*checked.numbers, *added], numbered, notes)
 
     def _cited(self, question: str, text: str, numbers: list[int], numbered: dict[int, Citation],
                notes: list[Note]) -> Answer:

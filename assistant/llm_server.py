@@ -46,10 +46,11 @@ class LocalLLMServer:
         params.port = 0  # any free port
         params.verbosity = 0
         try:
-            self._server = xllamacpp.Server(params)
+            server = xllamacpp.Server(params)
         except Exception as error:  # the binding raises plain exceptions for bad files
             raise ServerStartError(f"could not start the local model {self.model.name}: {error}") from error
-        log.info("local model %s on %s", self.model.name, self._server.listening_address)
+        self._server = server
+        log.info("local model %s on %s", self.model.name, server.listening_address)
         return self
 
     def stop(self) -> None:

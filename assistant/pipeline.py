@@ -11,10 +11,10 @@ from langchain_openai import ChatOpenAI
 
 from .answer import Answer, ExtractiveGenerator, Generator, final_answer, rank_sentences, refusal, whole
 from .decide import decide
+from .index import IngestReport, Progress, Store
 from .llm import LLMGenerator
 from .llm_server import shared_server
 from .local_model import resolve_model_path
-from .index import IngestReport, Progress, Store
 from .retrieve import HybridRetriever
 from .settings import Settings, get_settings
 
@@ -131,6 +131,7 @@ def ask(question: str, history: History | None = None, settings: Settings | None
     return default_assistant(settings).ask(question, history)
 
 
-def ask_stream(question: str, history: History | None = None, settings: Settings | None = None) -> Iterator[str | Answer]:
+def ask_stream(question: str, history: History | None = None,
+               settings: Settings | None = None) -> Iterator[str | Answer]:
     """Text pieces as they are written, then the final Answer."""
     return default_assistant(settings).ask_stream(question, history)

@@ -20,6 +20,7 @@ from .chunk import Chunk
 from .embed import get_embedder
 from .index import IndexedChunk, Store
 from .text import terms, terms_batch
+from .tuning import COVERAGE_DEPTH
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
 
@@ -32,7 +33,6 @@ META_PHRASES = re.compile(
     r"(?:reports?|articles?|sources?|stories|texts?)(?:\s+says?)?\b|\b(?:been\s+)?going\s+on\b", re.I)
 DURATION_VERBS = re.compile(r"\b(?:lasted|last|lasting|taken|take|took|run|ran|running|continued|gone on)\b", re.I)
 FOLLOW_UP = re.compile(r"\b(he|she|they|them|him|her|his|their|it|its|that|this|those|these|there|then)\b", re.I)
-COVERAGE_DEPTH = 3  # keyword hits the refusal gate looks into
 
 
 @dataclass
@@ -68,7 +68,8 @@ class KeywordIndex:
 
     def idf(self, term: str) -> float:
         n = max(len(self.chunks), 1)
-        return math.log(1 + (n - self.document_frequency.get(term, 0) + 0.5) / (self.document_frequency.get(term, 0) + 0.5))
+        df = self.document_frequency.get(term, 0)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def search(self, query_terms: list[str], k: int) -> list[int]:
         known = [t for t in query_terms if t in self.document_frequency]

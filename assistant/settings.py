@@ -56,8 +56,9 @@ class Settings(BaseSettings):
     llm_context: int = Field(4096, ge=512, description="Context window for the local model.")
     max_tokens: int = Field(256, ge=16, description="Most tokens an LLM answer may use.")
     llm_mode: Literal["span", "prose"] = Field(
-        "span", description="span: the model picks the answer's words from a passage (JSON, checked in code) and "
-                            "the passage is quoted; prose: the model writes sentences, each verified against its quote.")
+        "span", description="span: the model picks the answer's words from a passage (JSON, checked in code) "
+                            "and the passage is quoted; prose: the model writes sentences, each verified against "
+                            "its quote.")
 
     # Web UI
     host: str = Field("127.0.0.1", description="Address the web UI binds.")

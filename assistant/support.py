@@ -14,15 +14,20 @@ from dataclasses import dataclass, field
 
 from .figures import MONTHS, NUMBER_WORDS, ORDINALS, WEEKDAYS, figure_values, normalise_figure
 from .lexicon import (
-    FACT, HEDGE_PHRASES, LIGHT_WORDS, NEGATION_PHRASES, NEGATIONS, TITLES, TRAILING_NEGATIONS, antonym_of,
-    hedge_level_of, synonym_of,
+    FACT,
+    HEDGE_PHRASES,
+    LIGHT_WORDS,
+    NEGATION_PHRASES,
+    NEGATIONS,
+    TITLES,
+    TRAILING_NEGATIONS,
+    antonym_of,
+    hedge_level_of,
+    synonym_of,
 )
 from .text import STOPWORDS, stem
+from .tuning import HEDGE_REACH, MIN_CONTENT_WORDS, PREFIX_MATCH, UNMATCHED_SHARE
 
-MIN_CONTENT_WORDS = 2  # a fragment such as "U.S. and Russian" is no claim
-UNMATCHED_SHARE = 0.25  # content words a claim may add (paraphrase) before it says more than its quote
-PREFIX_MATCH = 5  # words sharing this many leading letters match: 'Russian'/'Russia', 'stabilised'/'stabilized'
-HEDGE_REACH = 2  # content words after 'may', 'expected to', 'whether' … that the hedge covers
 _STOP = set(STOPWORDS) - NEGATIONS - {"will", "may", "might", "could", "would", "should", "whether", "if", "first",
                                       "last", "more", "less", "most", "least", "before", "after", "all", "same"}
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|\$?\d[\d,]*(?:\.\d+)?%?|[A-Za-z]+(?:[’'][A-Za-z]+)*")
@@ -77,7 +82,7 @@ def support(claim: str, quote: str) -> Support:
     claim_tokens, quote_tokens = tokens(claim), tokens(quote)
     content = [t for t in claim_tokens if _is_content(t)]
     result = Support(False, 0.0)
-    if len(content) < MIN_CONTENT_WORDS:
+    if len(content) < MIN_CONTENT_WORDS or not any(_is_predicate(t, claim_tokens) or _is_figure(t) for t in content):
         result.problems.append("short")
         return result
     result.missing_numbers = figure_values(claim) - figure_values(quote)
@@ -268,7 +273,8 @@ def _substituted(claim_tokens: list[Token], quote_tokens: list[Token], matches: 
 
 
 def _figure_context_differs(claim_tokens: list[Token], quote_tokens: list[Token]) -> bool:
-    """A figure the quote has, counting something else: '22 minutes' for '22 hours', '$54,500 a month' for '… a year'."""
+    """A figure the quote has, counting something else: '22 minutes' for '22 hours', '$54,500 a month' for
+    '$54,500 a year'."""
     for token in claim_tokens:
         if not (_is_figure(token) or token.low in NUMBER_WORDS or token.low in ORDINALS) or _is_year(token):
             continue

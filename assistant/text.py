@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import bm25s
-from bm25s.stopwords import STOPWORDS_EN_PLUS
 import pysbd
 import Stemmer
+from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 _STEMMER = Stemmer.Stemmer("english")
 STOPWORDS = sorted(STOPWORDS_EN_PLUS)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from an offline tool
 
-import gradio as gr  # noqa: E402
+import gradio as gr
 
 from .answer import CANNOT_ANSWER, Answer, Generator
 from .cite import MARKER, Citation
@@ -41,7 +41,7 @@ CSS = """
 """
 
 # A click on a chip writes "turn:number" into the hidden box, which tells Python to open that source.
-CHIP_CLICKS = """
+CHIP_CLICKS = r"""
 () => {
   document.addEventListener('click', (event) => {
     const chip = event.target.closest('.cite-chip');
@@ -56,7 +56,8 @@ CHIP_CLICKS = """
   });
 }
 """
-SCROLL_TO_QUOTE = "() => { const m = document.getElementById('cited-quote'); if (m) m.scrollIntoView({block: 'center'}); }"
+SCROLL_TO_QUOTE = ("() => { const m = document.getElementById('cited-quote'); "
+                   "if (m) m.scrollIntoView({block: 'center'}); }")
 
 
 class ChatApp:
@@ -129,7 +130,7 @@ class ChatApp:
         return [[source, first[source].get("title", ""), first[source].get("date", ""),
                  first[source].get("publisher", ""), count] for source, count in sorted(counts.items())]
 
-    def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[list, object, str]:
+    def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[list, object, str]:  # noqa: B008 (Gradio injects its tracker here)
         if not files:
             return self.library_rows(), gr.update(), "Choose one or more .txt, .md, .html or .pdf files."
         messages, docs = [], Path(self.settings.docs)
@@ -179,8 +180,8 @@ def render_answer(answer: Answer, turn: int) -> str:
 
     body = MARKER.sub(chip, html.escape(answer.text))
     sources = "<br>".join(
-        f"{citation_chip(turn, c.number)} {html.escape(c.source)} — {html.escape(c.title)}" + (f" ({html.escape(c.date)})" if c.date else "")
-        for c in answer.citations)
+        f"{citation_chip(turn, c.number)} {html.escape(c.source)} — {html.escape(c.title)}"
+        + (f" ({html.escape(c.date)})" if c.date else "") for c in answer.citations)
     return f'{body}<div class="answer-sources"><b>Sources</b><br>{sources}</div>'
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "evals"))
 
-from assistant import Assistant, Settings  # noqa: E402
-from assistant.evaluate import load_questions, percentile, sample_questions  # noqa: E402
+from assistant import Assistant, Settings
+from assistant.evaluate import load_questions, percentile, sample_questions
 
 
 def main() -> None:
@@ -56,7 +56,8 @@ def main() -> None:
     for name, found in rows.items():
         total, first = found.get("total", []), found.get("first_token", [])
         cells = [f"{statistics.median(total):.2f} s", f"{percentile(total, 95):.2f} s",
-                 f"{statistics.median(first):.2f} s" if first else "–", f"{percentile(first, 95):.2f} s" if first else "–"]
+                 f"{statistics.median(first):.2f} s" if first else "–",
+                 f"{percentile(first, 95):.2f} s" if first else "–"]
         print(f"| {name} | " + " | ".join(cells) + " |")
 
 

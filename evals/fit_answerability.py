@@ -23,11 +23,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant import Assistant, Settings  # noqa: E402
-from assistant.answer import rank_sentences  # noqa: E402
-from assistant.decide import MODEL_FILE, AnswerabilityModel, signals  # noqa: E402
-from assistant.evaluate import load_questions  # noqa: E402
-from assistant.retrieve import standalone_query  # noqa: E402
+from assistant import Assistant, Settings
+from assistant.answer import rank_sentences
+from assistant.decide import MODEL_FILE, AnswerabilityModel, signals
+from assistant.evaluate import load_questions
+from assistant.retrieve import standalone_query
 
 L2 = 0.5
 

@@ -16,6 +16,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant import figures
+
 SYLLABLES = ["var", "nor", "hal", "mer", "tov", "lin", "dar", "bre", "sta", "kel", "ost", "wen", "rim",
              "gal", "fen", "bor", "sel", "tam", "quin", "ard", "lov", "pel", "cor", "dun"]
 ENDINGS = ["holm", "ford", "wick", "stad", "mere", "by", "ton", "vale", "port", "field"]
@@ -23,7 +25,7 @@ FIRST = ["Anna", "Boris", "Clara", "Dmitri", "Elena", "Farid", "Greta", "Hugo", 
          "Lars", "Mira", "Nils", "Olga", "Pavel", "Rosa", "Sven", "Tara", "Umar", "Vera", "Wim", "Yara", "Zeno"]
 LAST = ["Abel", "Brandt", "Castell", "Dorn", "Engel", "Falk", "Gruber", "Holt", "Iversen", "Jansen", "Krol",
         "Lund", "Moser", "Nagel", "Ortega", "Petrov", "Quist", "Roth", "Sandberg", "Tamm", "Ulrich", "Voss"]
-MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+MONTHS = [month[:3].title() for month in figures.MONTHS]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 TOPICS = ["a new tram line", "a flood barrier", "a public library", "a district heating plant",
           "a harbour extension", "a cycling bridge", "a children's hospital wing", "a water treatment works"]

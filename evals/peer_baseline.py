@@ -20,18 +20,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from langchain_chroma import Chroma  # noqa: E402
-from langchain_core.documents import Document  # noqa: E402
-from langchain_core.output_parsers import StrOutputParser  # noqa: E402
-from langchain_core.prompts import ChatPromptTemplate  # noqa: E402
-from langchain_text_splitters import RecursiveCharacterTextSplitter  # noqa: E402
+from langchain_chroma import Chroma
+from langchain_core.documents import Document
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompts import ChatPromptTemplate
+from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from assistant.answer import Answer  # noqa: E402
-from assistant.cite import Citation  # noqa: E402
-from assistant.embed import langchain_embeddings  # noqa: E402
-from assistant.evaluate import load_questions, sample_questions, score, summarise, summary_table, write_report  # noqa: E402
-from assistant.pipeline import local_client  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
+from assistant.answer import Answer
+from assistant.cite import Citation
+from assistant.embed import langchain_embeddings
+from assistant.evaluate import load_questions, sample_questions, score, summarise, summary_table, write_report
+from assistant.pipeline import local_client
+from assistant.settings import Settings
 
 # hub.pull("rlm/rag-prompt"), as the tutorial uses it
 RAG_PROMPT = (

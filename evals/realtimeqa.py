@@ -10,7 +10,8 @@ PATH is a clone or a bare git directory of that repository. For each weekly quiz
 - `OUT/docs/`: one article per file: a title line, then `Publisher:`, `URL:` and `Date:` lines (the date taken
   from the URL, else the search result's publish date), a blank line and the article text;
 - `OUT/questions.jsonl` in the eval format. Answerable: the normalised correct choice appears in one of the
-  question's own articles; `gold_sources` are those articles (the ones kept in the corpus). Unanswerable (`answer` null):
+  question's own articles; `gold_sources` are those articles (the ones kept in the corpus). Unanswerable
+  (`answer` null):
   real questions from the same weeks whose articles were left out and whose answer is in no corpus file.
 - `OUT/manifest.json`: the split, seed, counts and question ids.
 
@@ -33,7 +34,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from assistant.evaluate import normalise  # noqa: E402  (the scorer's own normalisation)
+from assistant.evaluate import normalise
 
 SPLITS = {"dev": ("2023",), "test": ("2024", "2025", "2026"), "all": ("2023", "2024", "2025", "2026")}
 SEED = 20230101
@@ -200,8 +201,8 @@ def build(questions: list[QuizQuestion], answerable: int | None, unanswerable: i
             break
         if _left_out(question, corpus):
             refused.append(question)
-    with_gold = [(q, sorted({a.file_name for a in q.articles if a.file_name in corpus and a.holds(q.normalised_answer)}))
-                 for q in chosen]
+    with_gold = [(q, sorted({a.file_name for a in q.articles
+                             if a.file_name in corpus and a.holds(q.normalised_answer)})) for q in chosen]
     return Benchmark(corpus, with_gold, refused)
 
 

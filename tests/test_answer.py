@@ -28,8 +28,9 @@ def assert_citations_are_exact(answer) -> None:
     ("In what month and year were Putin's demands first set out?", "June 2024", RUSSIA_REPORT),
     ("Who has been briefed on the talks according to Umerov?", "Zelenskiy", RUSSIA_REPORT),
     ("Why was Florida picked rather than a traditional diplomatic capital?", "discreet", ANALYSIS),
-    pytest.param("What does Russia want Ukraine to give up regarding NATO?", "NATO ambitions", None, marks=pytest.mark.xfail(
-        strict=True, reason="known false refusal of the dev-fitted decision stage on a paraphrased question")),
+    pytest.param("What does Russia want Ukraine to give up regarding NATO?", "NATO ambitions", None,
+                 marks=pytest.mark.xfail(strict=True, reason="known false refusal of the dev-fitted decision stage "
+                                                             "on a paraphrased question")),
 ])
 def test_answers_name_the_fact_and_cite_the_file_that_states_it(
     seed_assistant: Assistant, question: str, fact: str, source: str | None

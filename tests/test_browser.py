@@ -12,7 +12,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import small_test_model
 
 pytestmark = pytest.mark.browser
@@ -26,6 +25,13 @@ if not CHROMIUM.exists():
     if os.environ.get("CI"):
         raise RuntimeError("CI must install Debian chromium (.ci/run does) for the browser test")
     pytest.skip("Debian chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+# Text after the question and before the streaming cursor: tokens the model has written so far.
+WRITING = """() => {
+    const text = document.querySelector('#chat').innerText;
+    const cursor = text.indexOf('\u258d');
+    return cursor > 0 && text.slice(0, cursor).split('taken place?').pop().trim().length > 0;
+}"""
 
 
 def free_port() -> int:
@@ -54,7 +60,7 @@ def app_url(tmp_path_factory):
             break
         except OSError:
             if server.poll() is not None:
-                raise RuntimeError((folder / "server.log").read_text())
+                raise RuntimeError((folder / "server.log").read_text()) from None
             time.sleep(0.5)
     else:
         server.kill()
@@ -84,11 +90,15 @@ def test_ask_stream_click_a_citation_upload_and_ask_again(page, tmp_path) -> Non
 
     page.fill("#question textarea", "Where have previous discussions taken place?")
     page.click("#ask")
-    page.wait_for_function("() => document.querySelector('#chat').innerText.includes('\u258d')", timeout=120_000)
+    page.wait_for_function(WRITING, timeout=120_000)  # the model's own words on screen, still being written
     page.screenshot(path=str(ARTIFACTS / "02-streaming.png"))
     page.wait_for_selector("#chat .cite-chip", timeout=120_000)
     page.wait_for_function("() => document.querySelector('#status').innerText.includes('Answered by: ')")
-    assert "Answered by: local" in page.inner_text("#status") or "Answered by: extractive" in page.inner_text("#status")
+    status = page.inner_text("#status")
+    # the final answer is the model's, or the extractive one with the reason the model's words did not hold
+    # up: never a silent switch
+    assert "Answered by: local" in status or (
+        "Answered by: extractive" in status and "extractive answer given instead" in status), status
     page.screenshot(path=str(ARTIFACTS / "03-answer.png"))
 
     page.locator("#chat .answer-sources .cite-chip").first.click()
@@ -115,11 +125,12 @@ def test_ask_stream_click_a_citation_upload_and_ask_again(page, tmp_path) -> Non
     page.screenshot(path=str(ARTIFACTS / "05-library-upload.png"))
 
     page.get_by_role("tab", name="Chat").click()
+    answers_before = page.locator("#chat .answer-sources").count()
     page.fill("#question textarea", "Which consortium won the crane contract at the port?")
     page.click("#ask")
     page.wait_for_function(
-        "() => document.querySelector('#status').innerText.includes('Answered by') &&"
-        " document.querySelectorAll('#chat .answer-sources').length >= 2", timeout=120_000)
+        "n => document.querySelector('#status').innerText.includes('Answered by') &&"
+        " document.querySelectorAll('#chat .answer-sources').length > n", arg=answers_before, timeout=120_000)
     last_sources = page.locator("#chat .answer-sources").last.inner_text()
     assert "harbour.txt" in last_sources and "Vistula Lift" in page.locator("#chat .message").last.inner_text()
     page.screenshot(path=str(ARTIFACTS / "06-new-article-answer.png"))

@@ -13,7 +13,7 @@ from assistant.answer import rank_sentences
 from assistant.decide import AnswerabilityModel, decide, load_model, signals
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "evals"))
-import fit_answerability  # noqa: E402
+import fit_answerability
 
 
 def _decision(assistant: Assistant, question: str, model: AnswerabilityModel | None = None):

@@ -4,10 +4,16 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
-from assistant.answer import Answer
-from assistant.cite import Citation
-from assistant.evaluate import (QuestionFileError, check_thresholds, load_questions,
-                                normalise, retrieval_scores, run_eval, token_f1, write_report)
+from assistant.evaluate import (
+    QuestionFileError,
+    check_thresholds,
+    load_questions,
+    normalise,
+    retrieval_scores,
+    run_eval,
+    token_f1,
+    write_report,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 

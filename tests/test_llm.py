@@ -6,6 +6,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from conftest import small_test_model
 
 from assistant import CANNOT_ANSWER, Answer, Assistant, Settings
 from assistant.answer import NoteKind, rank_sentences
@@ -14,7 +15,6 @@ from assistant.llm import LLMGenerator
 from assistant.llm_server import LocalLLMServer, ServerStartError
 from assistant.load import load_document
 from assistant.local_model import ModelUnavailable, resolve_model_path
-from conftest import small_test_model
 from assistant.pipeline import make_generator
 from assistant.support import support
 
@@ -146,7 +146,8 @@ def test_a_dead_server_gives_a_clear_note_and_an_extractive_answer(tmp_path) -> 
     answer = Assistant(settings).ask("Where have previous discussions taken place?")
     assert answer.answered and answer.generator == "extractive" and "Hallandale Beach" in answer.text
     assert answer.notes[0].kind == NoteKind.FALLBACK
-    assert answer.notes[0].message.startswith("openai backend failed (") and "ConnectionError" in answer.notes[0].message
+    message = answer.notes[0].message
+    assert message.startswith("openai backend failed (") and "ConnectionError" in message
     assert "sk-secret-value" not in " ".join(n.message for n in answer.notes)
 
 

@@ -22,8 +22,8 @@ PUTIN = ("Putin offered no concessions during his annual press conference in Mos
 TERMS = ("U.S., Ukrainian, and European officials reported progress earlier this week on potential security "
          "guarantees for Ukraine, though it remains uncertain whether Moscow will accept the proposed terms.")
 LILLARD = "Portland Trail Blazers star Damian Lillard scored 71 points in a 131-114 win over the Houston Rockets."
-STRIKE = ("\u201cWhile these actions are necessary, they do not mean a work stoppage is certain,\u201d said the statement "
-          "from Union Pacific.")
+STRIKE = ("\u201cWhile these actions are necessary, they do not mean a work stoppage is certain,\u201d said the "
+          "statement from Union Pacific.")
 RUBIO = "Secretary of State and National Security Advisor Marco Rubio said he may also participate."
 
 

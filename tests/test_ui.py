@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from assistant import CANNOT_ANSWER
-from assistant.ui import ChatApp, build_ui, render_source, safe_name
 from assistant.cite import Citation
+from assistant.ui import ChatApp, build_ui, render_source, safe_name
 
 
 @pytest.fixture
@@ -37,7 +37,8 @@ def test_an_answer_streams_into_the_chat_with_citation_chips(app: ChatApp) -> No
 
 def test_a_refusal_is_shown_as_such(app: ChatApp) -> None:
     messages, answers, _, _ = final(app, "Which football team won the championship?")
-    assert 'class="refusal"' in messages[1]["content"] and CANNOT_ANSWER.replace("'", "&#x27;") in messages[1]["content"]
+    shown = messages[1]["content"]
+    assert 'class="refusal"' in shown and CANNOT_ANSWER.replace("'", "&#x27;") in shown
     assert answers[0]["answered"] is False
 
 

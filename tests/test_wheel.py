@@ -11,7 +11,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import small_test_model
 
 ROOT = Path(__file__).resolve().parent.parent

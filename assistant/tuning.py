@@ -1,0 +1,44 @@
+"""Every tuning number in one place, with what it does and how it was set.
+
+Settings (settings.py) holds what a user configures (folders, backends, chunk size, fusion weights, the answer
+threshold); these are the internals behind them. Change one here, then measure: quality on the real-news dev
+split (`assistant eval --docs evals/realnews/dev/docs …`), the support check on its labelled pairs
+(`python evals/support_check.py`). The seeds are a smoke test, not a place to tune.
+"""
+
+from __future__ import annotations
+
+# --- ranking sentences (answer.rank_sentences) ---------------------------------------------------------------
+# Score = weighted sum of these parts, each in [0, 1]; set by hand on the seeds before the real-news benchmark
+# existed and kept because dev accuracy did not improve when varied.
+WEIGHT_OVERLAP = 0.45  # the question's words (IDF-weighted) in the sentence and its chunk, and what sets it apart
+WEIGHT_MEANING = 0.35  # embedding cosine between question and sentence
+WEIGHT_TYPE = 0.12  # the sentence holds the kind of thing asked for (a number, a date, a name, a place)
+WEIGHT_PASSAGE = 0.05  # the retrieval score of the sentence's chunk
+WEIGHT_NOVELTY = 0.03  # the sentence says something beyond the question's own words
+PENALTY_TITLE = 0.15  # the sentence is only the article's title
+PENALTY_JOINED = 0.05  # a pronoun sentence joined to the one before it
+SYNONYM_CREDIT = 0.5  # a near-synonym of a question word (lexicon.py) counts this much against the word itself
+TYPE_PROMOTION = 0.75  # sentences of the kind asked for move ahead of untyped ones scoring within this share
+
+# --- choosing sentences (answer.ExtractiveGenerator.select) -----------------------------------------------------
+RUNNER_UP_SCORE = 0.85  # a second or third sentence must score this share of the best
+RUNNER_UP_CONTEXT = 0.8  # … and cover this share of the best one's question words in its chunk
+DISAGREEMENT_RELEVANCE = 0.5  # a sentence from another file with a different figure is shown above this share
+
+# --- deciding to answer (decide.py; the logistic model itself is fitted: answerability.json) -------------------
+TOP_SENTENCES = 5  # best-ranked sentences the signals look at
+TYPE_CHECK_DEPTH = 3  # best sentences that should hold the kind of thing asked for
+MIN_COVERAGE = 0.2  # below this share of the question's words in the top keyword hits, always refuse
+RAREST_WORDS = 3  # the question's rarest words, which an answering passage should hold together
+COVERAGE_DEPTH = 3  # keyword hits the coverage signal looks into
+
+# --- the LLM backends (llm.py) ---------------------------------------------------------------------------------
+PASSAGES_IN_PROMPT = 6  # best sentences shown to the model, numbered
+
+# --- figures and support (figures.py, support.py); measured on evals/support_pairs.jsonl (tune split) ----------
+CONFLICT_CONTEXT = 3  # content words either side of a unit that must share a word for two figures to conflict
+MIN_CONTENT_WORDS = 2  # fewer is no claim; nor is one of names alone, such as "U.S. and Russian"
+UNMATCHED_SHARE = 0.25  # share of a claim's content words that may be absent from its quote (paraphrase)
+PREFIX_MATCH = 5  # words sharing this many leading letters match: 'Russian'/'Russia', 'stabilised'/'stabilized'
+HEDGE_REACH = 2  # content words after 'may', 'expected to', 'whether' … that the hedge covers

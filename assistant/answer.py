@@ -220,17 +220,32 @@ def _typed_first(ranked: list[Candidate], kind: str, question: str) -> list[Cand
     return typed + [c for c in ranked if c not in typed]
 
 
-def disagreeing_sentence(ranked: list[Candidate], chosen: list[Candidate]) -> Candidate | None:
-    """A relevant sentence from another file that gives a different figure for what a chosen sentence counts."""
+def disagreeing_sentence(question: str, ranked: list[Candidate], chosen: list[Candidate]) -> Candidate | None:
+    """A relevant sentence from another file that gives a different figure for what a chosen sentence counts,
+    about what the question names: 1,577 homes in Tamtamby do not disagree with 3,278 in Tammerfield."""
     best = ranked[0]
+    identifiers = question_identifiers(question)
     for candidate in ranked[1:]:
         if candidate.score < DISAGREEMENT_RELEVANCE * best.score:
             break
-        if candidate not in chosen and any(
+        if candidate not in chosen and _mentions(candidate, identifiers) and any(
                 c.passage.chunk.source != candidate.passage.chunk.source
                 and conflicting_figures(c.span.text, candidate.span.text) for c in chosen):
             return candidate
     return None
+
+
+def question_identifiers(question: str) -> set[str]:
+    """What the question names: its capitalised words (not its first) and its figures, as compared."""
+    return {word_key(w) for w in capitalised_words(question)} | numbers(question)
+
+
+def _mentions(candidate: Candidate, identifiers: set[str]) -> bool:
+    """Every identifier is in the sentence or the rest of its chunk ('Russia' also as 'Russian', but 'Tovborfield'
+    never as 'Tovbormere')."""
+    words = {word_key(w) for w in re.findall(r"[\w’'.\-]+", candidate.passage.chunk.text)}
+    words |= numbers(candidate.passage.chunk.text)
+    return all(any(w == i or (len(i) >= 4 and w.startswith(i)) for w in words) for i in identifiers)
 
 
 def _presence(term: str, present: set[str]) -> float:
@@ -289,7 +304,7 @@ class ExtractiveGenerator:
             typed = kind is None or has_answer_type(kind, candidate.span.text, question)
             if relevant and typed and not any(_redundant(candidate, c) for c in chosen):
                 chosen.append(candidate)
-        differing = disagreeing_sentence(ranked, chosen)
+        differing = disagreeing_sentence(question, ranked, chosen)
         return chosen + ([differing] if differing else [])
 
     def compose(self, question: str, chosen: list[Candidate]) -> Answer:

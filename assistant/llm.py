@@ -97,7 +97,7 @@ class LLMGenerator:
             return self._extractive_instead(question, ranked, "the model's answer is not in the passages")
         number, exact = located
         text = f"{exact[:1].upper()}{exact[1:]}: \u201c{numbered[number].quote}\u201d [{number}]"
-        text, added = with_differing_figures(text, [number], numbered, ranked)
+        text, added = with_differing_figures(question, text, [number], numbered, ranked)
         return self._cited(question, text, [number, *added], numbered, _differing_notes(added))
 
     def verified_answer(self, question: str, reply: str, numbered: dict[int, Citation],
@@ -108,7 +108,7 @@ class LLMGenerator:
             fallback = self._extractive_instead(question, ranked, why)
             fallback.notes += checked.notes
             return fallback
-        text, added = with_differing_figures(checked.text, checked.numbers, numbered, ranked)
+        text, added = with_differing_figures(question, checked.text, checked.numbers, numbered, ranked)
         notes = [*checked.notes, *_differing_notes(added)]
         return self._cited(question, text, [*checked.numbers, *added], numbered, notes)
 
@@ -165,11 +165,11 @@ def _differing_notes(added: list[int]) -> list[Note]:
     return [Note(NoteKind.SOURCES_DIFFER, "Another source gives a different figure.")] if added else []
 
 
-def with_differing_figures(text: str, cited: list[int], numbered: dict[int, Citation],
+def with_differing_figures(question: str, text: str, cited: list[int], numbered: dict[int, Citation],
                            ranked: list[Candidate]) -> tuple[str, list[int]]:
     """The text with a sentence from another file that gives a different figure quoted and cited after it (added
     to `numbered` if the model was not shown it), and the numbers of the passages added."""
-    other = disagreeing_sentence(ranked, [ranked[n - 1] for n in cited if n <= len(ranked)])
+    other = disagreeing_sentence(question, ranked, [ranked[n - 1] for n in cited if n <= len(ranked)])
     if other is None:
         return text, []
     number = ranked.index(other) + 1

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 import bm25s
 import pysbd
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-_STEMMER = Stemmer.Stemmer("english")
+_LOCAL = threading.local()  # PyStemmer stemmers and pysbd segmenters keep state: one of each per thread
 STOPWORDS = sorted(STOPWORDS_EN_PLUS)
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'\-]*[a-zA-Z]\b|\b[A-Z]\.(?:[A-Z]\.)+")
@@ -31,12 +31,18 @@ def terms(text: str) -> list[str]:
 
 def terms_batch(texts: list[str]) -> list[list[str]]:
     return bm25s.tokenize(
-        texts, stopwords=STOPWORDS, stemmer=_STEMMER, return_ids=False, show_progress=False
+        texts, stopwords=STOPWORDS, stemmer=_stemmer(), return_ids=False, show_progress=False
     )
 
 
 def stem(word: str) -> str:
-    return _STEMMER.stemWord(word.lower())
+    return _stemmer().stemWord(word.lower())
+
+
+def _stemmer() -> Stemmer.Stemmer:
+    if not hasattr(_LOCAL, "stemmer"):
+        _LOCAL.stemmer = Stemmer.Stemmer("english")
+    return _LOCAL.stemmer
 
 
 def word_key(word: str) -> str:
@@ -44,9 +50,10 @@ def word_key(word: str) -> str:
     return stem(re.sub(r"[’']s$", "", word.strip("?!,.;:\"“”()")))
 
 
-@lru_cache(maxsize=1)
 def _segmenter() -> pysbd.Segmenter:
-    return pysbd.Segmenter(language="en", clean=False)
+    if not hasattr(_LOCAL, "segmenter"):
+        _LOCAL.segmenter = pysbd.Segmenter(language="en", clean=False)
+    return _LOCAL.segmenter
 
 
 def sentence_spans(text: str, offset: int = 0) -> list[Span]:

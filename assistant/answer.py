@@ -339,6 +339,8 @@ def _within_chunk_weights(candidates: list[Candidate], sentence_terms: list[set[
 def _redundant(a: Candidate, b: Candidate) -> bool:
     if a.passage.chunk.source == b.passage.chunk.source and abs(a.span.start - b.span.start) < 1:
         return True
+    if " ".join(a.span.text.split()) == " ".join(b.span.text.split()):
+        return True  # the same sentence in two files (a copy under another name): quote it once
     ta, tb = set(terms(a.span.text)), set(terms(b.span.text))
     overlap = len(ta & tb) / max(1, min(len(ta), len(tb)))
     return overlap > 0.8 and a.passage.chunk.source == b.passage.chunk.source

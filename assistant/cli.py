@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +13,7 @@ import typer
 from tqdm import tqdm
 
 from .answer import Answer
+from .index import IndexDamaged
 from .pipeline import Assistant
 from .settings import Settings, get_settings
 
@@ -38,7 +40,10 @@ def settings_from(docs: Path | None, index: Path | None, generator: str | None, 
 def build_assistant(settings: Settings) -> Assistant:
     if not settings.docs.is_dir():
         raise UserError(f"documents folder not found: {settings.docs}")
-    return Assistant(settings)
+    try:
+        return Assistant(settings)
+    except IndexDamaged as error:
+        raise UserError(str(error)) from error
 
 
 def ingest_with_progress(assistant: Assistant) -> None:
@@ -58,9 +63,34 @@ def ingest_with_progress(assistant: Assistant) -> None:
 
 @app.command()
 def ingest(docs: Annotated[Path | None, typer.Argument(help="Documents folder.")] = None,
-           index: IndexOption = None) -> None:
+           index: IndexOption = None,
+           rebuild: Annotated[bool, typer.Option(
+               "--rebuild", help="Delete the index folder and build it again from the articles.")] = False) -> None:
     """Index a folder of articles (only new and changed files are embedded)."""
-    ingest_with_progress(build_assistant(settings_from(docs, index, None)))
+    settings = settings_from(docs, index, None)
+    if rebuild:
+        remove_index(settings.index)
+    ingest_with_progress(build_assistant(settings))
+
+
+def remove_index(index: Path) -> None:
+    """Delete an index folder, after checking it holds nothing but an index (never a folder of other files)."""
+    if not index.exists():
+        return
+    if not index.is_dir():
+        raise UserError(f"{index} is a file, not an index folder; move it away or pick another --index")
+    unexpected = [p.name for p in index.iterdir()
+                  if not p.name.startswith("chroma.sqlite3") and not _looks_like_segment(p)]
+    if unexpected:
+        raise UserError(f"{index} holds files that are not part of an index ({', '.join(sorted(unexpected)[:3])}); "
+                        "not deleting it")
+    shutil.rmtree(index)
+    typer.echo(f"removed the index at {index}; rebuilding")
+
+
+def _looks_like_segment(path: Path) -> bool:
+    """Chroma keeps each collection's vectors in a folder named by a UUID."""
+    return path.is_dir() and len(path.name) == 36 and path.name.count("-") == 4
 
 
 @app.command()
@@ -149,7 +179,7 @@ def ui(docs: DocsOption = None, index: IndexOption = None, generator: GeneratorO
 def run_question(assistant: Assistant, question: str, history: list[tuple[str, str]] | None) -> Answer:
     try:
         return assistant.ask(question, history)
-    except ValueError as error:
+    except (ValueError, IndexDamaged) as error:
         raise UserError(str(error)) from error
 
 

@@ -6,6 +6,7 @@ import hashlib
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,17 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
+EMBED_PIECE = 256  # chunks embedded and written at a time, so memory stays flat however big a file is
+
+
+class IndexDamaged(RuntimeError):
+    """The index folder cannot be opened or read; the message says how to rebuild it."""
+
+
+def damaged(index: Path, error: BaseException) -> IndexDamaged:
+    reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+    return IndexDamaged(f"the index at {index} cannot be read ({reason}). Rebuild it from the articles with "
+                        f"`assistant ingest --rebuild` (or delete the folder {index}).")
 
 
 @dataclass
@@ -51,6 +63,17 @@ class IndexedChunk:
     metadata: dict[str, str]
 
 
+def _reason(error: Exception) -> str:
+    first_line = str(error).splitlines()[0][:160] if str(error) else ""
+    return f"{type(error).__name__}: {first_line}" if first_line else type(error).__name__
+
+
+def _forget(report: IngestReport, source: str) -> None:
+    for listed in (report.added, report.updated):
+        if source in listed:
+            listed.remove(source)
+
+
 def collection_name(docs: Path) -> str:
     """One collection per documents folder, so several corpora can share an index folder."""
     digest = hashlib.sha256(str(docs.resolve()).encode("utf-8")).hexdigest()[:12]
@@ -63,15 +86,25 @@ class Store:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.docs = Path(settings.docs)
+        if settings.index.exists() and not settings.index.is_dir():
+            raise IndexDamaged(f"the index path {settings.index} is a file, not a folder; "
+                               "set ASSISTANT_INDEX (or --index) to a folder")
         settings.index.mkdir(parents=True, exist_ok=True)
-        self._client = chromadb.PersistentClient(
-            path=str(settings.index), settings=ChromaSettings(anonymized_telemetry=False)
-        )
-        self.collection = self._client.get_or_create_collection(
-            collection_name(self.docs),
-            embedding_function=chroma_embedding_function(settings.embed_threads),
-            metadata={"hnsw:space": "cosine"},
-        )
+        try:
+            self._client = chromadb.PersistentClient(
+                path=str(settings.index), settings=ChromaSettings(anonymized_telemetry=False)
+            )
+            self.collection = self._client.get_or_create_collection(
+                collection_name(self.docs),
+                embedding_function=chroma_embedding_function(settings.embed_threads),
+                metadata={"hnsw:space": "cosine"},
+            )
+            self.collection.count()
+            self._max_batch = self._client.get_max_batch_size()
+        except BaseException as error:  # sqlite errors, and Rust panics (PanicException is a BaseException)
+            if isinstance(error, KeyboardInterrupt | SystemExit):
+                raise
+            raise damaged(settings.index, error) from error
         self._lock = threading.RLock()
         self._chunks: list[IndexedChunk] | None = None
         self._version = 0
@@ -86,14 +119,22 @@ class Store:
         return f"{document.content_hash}:{s.chunk_size}:{s.chunk_overlap}:{MODEL_NAME}"
 
     def indexed_files(self) -> dict[str, str]:
-        """source → ingest key of what the index holds now."""
+        """source → ingest key of what the index holds now ('incomplete' for a file whose ingest was cut off)."""
         records = self.collection.get(include=["metadatas"])
-        return {str(m["source"]): str(m["ingest_key"]) for m in records["metadatas"] or []}
+        keys: dict[str, str] = {}
+        held: Counter[str] = Counter()
+        expected: dict[str, int] = {}
+        for m in records["metadatas"] or []:
+            source = str(m["source"])
+            keys[source] = str(m["ingest_key"])
+            held[source] += 1
+            expected[source] = int(str(m.get("chunk_count", 0))) or held[source]
+        return {s: key if held[s] >= expected[s] else "incomplete" for s, key in keys.items()}
 
     def ingest(self, progress: Progress | None = None) -> IngestReport:
         started = time.perf_counter()
         with self._lock:
-            documents, problems = load_folder(self.docs)
+            documents, problems = load_folder(self.docs, max_bytes=int(self.settings.max_file_mb * 1_000_000))
             report = IngestReport(skipped=problems)
             indexed = self.indexed_files()
             to_embed: list[tuple[Document, list[Chunk]]] = []
@@ -109,32 +150,48 @@ class Store:
             report.removed = sorted(source for source in indexed if source not in present)
             for source in report.removed + report.updated:
                 self.collection.delete(where={"source": source})
-            report.chunks_embedded = self._embed_and_add(to_embed, progress)
+            report.chunks_embedded = self._embed_and_add(to_embed, progress, report)
             if report.changed:
                 self._chunks = None
                 self._version += 1
         report.seconds = time.perf_counter() - started
         return report
 
-    def _embed_and_add(self, work: list[tuple[Document, list[Chunk]]], progress: Progress | None) -> int:
+    def _embed_and_add(self, work: list[tuple[Document, list[Chunk]]], progress: Progress | None,
+                       report: IngestReport) -> int:
+        """Embed and write each file in pieces; a file that fails is taken out again and reported, the rest go on."""
         total = sum(len(chunks) for _, chunks in work)
         done = 0
-        embedder = get_embedder(self.settings.embed_threads)
         for document, chunks in work:
-            if not chunks:
+            written = 0
+            try:
+                for start in range(0, len(chunks), EMBED_PIECE):
+                    piece = chunks[start:start + EMBED_PIECE]
+                    self._add(document, piece, len(chunks))
+                    written += len(piece)
+                    if progress:
+                        progress(done + written, total)
+            except Exception as error:  # one bad file must not stop the folder
+                self.collection.delete(where={"source": document.source})
+                _forget(report, document.source)
+                report.skipped.append(f"{document.source}: could not be indexed ({_reason(error)})")
+                total -= len(chunks)
                 continue
-            vectors = embedder.embed([c.search_text for c in chunks])
-            metadata = {**document.metadata, "ingest_key": self.ingest_key(document)}
-            self.collection.add(
-                ids=[c.id for c in chunks],
-                documents=[c.text for c in chunks],
-                embeddings=[v.tolist() for v in vectors],
-                metadatas=[{**metadata, "start": c.start, "end": c.end} for c in chunks],
-            )
-            done += len(chunks)
-            if progress:
-                progress(done, total)
+            done += written
         return done
+
+    def _add(self, document: Document, chunks: list[Chunk], chunk_count: int) -> None:
+        vectors = get_embedder(self.settings.embed_threads).embed([c.search_text for c in chunks])
+        metadata: dict[str, str | int] = {**document.metadata, "ingest_key": self.ingest_key(document),
+                                          "chunk_count": chunk_count}
+        for start in range(0, len(chunks), self._max_batch):
+            batch = chunks[start:start + self._max_batch]
+            self.collection.add(
+                ids=[c.id for c in batch],
+                documents=[c.text for c in batch],
+                embeddings=[v.tolist() for v in vectors[start:start + self._max_batch]],
+                metadatas=[{**metadata, "start": c.start, "end": c.end} for c in batch],
+            )
 
     def chunks(self) -> list[IndexedChunk]:
         """Every indexed chunk, in a stable order (loaded once per index version)."""

@@ -46,6 +46,7 @@ class Document:
     date: str = ""
     dateline: str = ""
     url: str = ""
+    author: str = ""
     content_hash: str = field(default="")
 
     def __post_init__(self) -> None:
@@ -56,29 +57,54 @@ class Document:
     def metadata(self) -> dict[str, str]:
         return {
             "source": self.source, "title": self.title, "publisher": self.publisher,
-            "date": self.date, "dateline": self.dateline, "url": self.url, "content_hash": self.content_hash,
+            "date": self.date, "dateline": self.dateline, "url": self.url, "author": self.author,
+            "content_hash": self.content_hash,
         }
 
 
-def find_article_files(folder: Path) -> list[Path]:
-    return sorted(
-        p for p in folder.rglob("*")
-        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith(".")
-    )
+def find_article_files(folder: Path) -> tuple[list[Path], list[str]]:
+    """Article files under folder, and a message per link not followed: broken, looping, or pointing outside
+    the folder (a link may point anywhere inside it)."""
+    root = folder.resolve()
+    found, problems = [], []
+    for path in sorted(folder.rglob("*")):
+        if path.name.startswith(".") or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            continue
+        source = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            try:
+                target = path.resolve(strict=True)
+            except (OSError, RuntimeError):
+                problems.append(f"{source}: a broken or looping link; skipped")
+                continue
+            if not target.is_relative_to(root):
+                problems.append(f"{source}: links to a file outside the documents folder; not followed")
+                continue
+        if path.is_file():
+            found.append(path)
+    return found, problems
 
 
-def load_folder(folder: Path) -> tuple[list[Document], list[str]]:
-    """Every readable article under folder, and one warning per file that could not be read."""
+def load_folder(folder: Path, max_bytes: int | None = None) -> tuple[list[Document], list[str]]:
+    """Every readable article under folder, and one message per file that was skipped (the caller shows them)."""
     if not folder.is_dir():
         raise LoadError(f"{folder}: documents folder does not exist")
-    documents, problems = [], []
-    for path in find_article_files(folder):
+    paths, problems = find_article_files(folder)
+    documents = []
+    for path in paths:
         try:
+            check_size(path, max_bytes, path.relative_to(folder).as_posix())
             documents.append(load_document(path, folder))
         except LoadError as error:
-            log.warning("%s", error)
             problems.append(str(error))
     return documents, problems
+
+
+def check_size(path: Path, max_bytes: int | None, source: str) -> None:
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise LoadError(f"{source}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:g} MB limit "
+                        "(ASSISTANT_MAX_FILE_MB); skipped")
 
 
 def load_document(path: Path, root: Path | None = None) -> Document:
@@ -112,19 +138,40 @@ def _load_plain(text: str, source: str) -> Document:
 
 
 def _load_html(markup: str, source: str) -> Document:
+    """The article's main text and metadata (trafilatura, made for news pages: navigation, ads, bylines and
+    related links dropped, inline markup kept inline); a bare page trafilatura finds no article in is read whole."""
+    import trafilatura
+
     soup = BeautifulSoup(markup, "html.parser")
     meta = _html_meta(soup)
+    extracted = trafilatura.bare_extraction(markup, with_metadata=True, include_comments=False, favor_precision=True,
+                                            include_tables=True, deduplicate=False)
+    text = getattr(extracted, "text", "") or ""
+    if not text.strip():
+        text = _html_text(soup)
+    parsed = parse_text_metadata(text)
+    heading = soup.find("h1")
+    parsed["title"] = (meta.get("title") or getattr(extracted, "title", None)
+                       or (heading.get_text(" ", strip=True) if heading else "") or parsed["title"])
+    parsed["publisher"] = meta.get("publisher") or getattr(extracted, "sitename", None) or parsed["publisher"]
+    parsed["date"] = meta.get("date") or normalise_date(getattr(extracted, "date", None) or "") or parsed["date"]
+    parsed["url"] = getattr(extracted, "url", None) or parsed["url"]
+    return Document(source=source, text=text, author=getattr(extracted, "author", None) or "", **parsed)
+
+
+_BLOCKS = ["p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "section",
+           "header", "article", "table", "ul", "ol"]
+
+
+def _html_text(soup: BeautifulSoup) -> str:
+    """All visible text, a line per block element, inline elements kept inside their line."""
     for tag in soup(["script", "style", "noscript", "template", "nav", "footer", "aside", "form", "svg"]):
         tag.decompose()
     body = soup.find("article") or soup.find("main") or soup.body or soup
-    lines = (line.strip() for line in body.get_text("\n").splitlines())
-    text = "\n".join(line for line in lines if line)
-    parsed = parse_text_metadata(text)
-    title = soup.find("h1")
-    parsed["title"] = meta.get("title") or (title.get_text(" ", strip=True) if title else "") or parsed["title"]
-    parsed["publisher"] = meta.get("publisher") or parsed["publisher"]
-    parsed["date"] = meta.get("date") or parsed["date"]
-    return Document(source=source, text=text, **parsed)
+    for block in body.find_all(_BLOCKS):
+        block.insert_after("\n")
+    lines = (" ".join(line.split()) for line in body.get_text().splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def _html_meta(soup: BeautifulSoup) -> dict[str, str]:

@@ -23,6 +23,20 @@ log = logging.getLogger(__name__)
 History = list[tuple[str, str]]
 
 
+def clean_question(question: object, max_chars: int) -> str:
+    """The question as text fit to search: characters that cannot be encoded (a lone surrogate, a stray byte
+    from the shell) become U+FFFD; empty, non-text and over-long questions are refused with a clear message."""
+    if not isinstance(question, str):
+        raise ValueError(f"The question must be text, not {type(question).__name__}.")
+    question = question.encode("utf-8", "replace").decode("utf-8").strip()
+    if not question:
+        raise ValueError("The question is empty.")
+    if len(question) > max_chars:
+        raise ValueError(f"The question is {len(question):,} characters long; the limit is {max_chars:,} "
+                         "(ASSISTANT_MAX_QUESTION_CHARS). Ask about one thing at a time.")
+    return question
+
+
 class Assistant:
     def __init__(self, settings: Settings, generator: Generator | None = None) -> None:
         self.settings = settings
@@ -41,6 +55,8 @@ class Assistant:
         with self._lock:
             if not self._ingested:
                 report = self.ingest()
+                for problem in report.skipped:
+                    log.warning("skipped %s", problem)
                 if report.changed:
                     log.info("index updated: %s", report.summary())
 
@@ -50,9 +66,7 @@ class Assistant:
     def ask_stream(self, question: str, history: History | None = None, generator: Generator | None = None,
                    top_k: int | None = None) -> Iterator[str | Answer]:
         """Text pieces as they are written, then the final Answer; `generator` and `top_k` override settings."""
-        question = (question or "").strip()
-        if not question:
-            raise ValueError("The question is empty.")
+        question = clean_question(question, self.settings.max_question_chars)
         timings: dict[str, float] = {}
         started = time.perf_counter()
         self.ensure_index()

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     )
     max_sentences: int = Field(3, ge=1, description="Most sentences an extractive answer quotes.")
     embed_threads: int = Field(2, ge=1, description="onnxruntime threads for embeddings.")
+    max_file_mb: float = Field(25.0, gt=0, description="Largest article file indexed or uploaded, in MB; "
+                                                       "bigger files are skipped with a message.")
+    max_question_chars: int = Field(2000, ge=10, description="Longest question accepted, in characters.")
 
     # LLM backends
     model_path: Path | None = Field(None, description="GGUF file for the local backend.")

@@ -5,12 +5,14 @@ Article text is always HTML-escaped before it reaches the page: it is data, neve
 
 from __future__ import annotations
 
+import hmac
 import html
 import logging
 import os
 import re
 import shutil
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +23,7 @@ import gradio as gr
 
 from .answer import CANNOT_ANSWER, Answer, Generator
 from .cite import MARKER, Citation
-from .load import SUPPORTED_SUFFIXES, LoadError, load_document
+from .load import SUPPORTED_SUFFIXES, LoadError, check_size, load_document
 from .pipeline import Assistant, make_generator
 from .settings import Settings
 from .text import STOPWORDS, capitalised_phrases, sentence_spans
@@ -78,7 +80,7 @@ class ChatApp:
 
     def respond(self, question: str, messages: list[Message], answers: list[dict], backend: str,
                 passages: int) -> Iterator[tuple[list[Message], list[dict], str, str]]:
-        question = (question or "").strip()
+        question = (question or "").encode("utf-8", "replace").decode("utf-8").strip()
         if not question:
             yield messages, answers, "", "Type a question first."
             return
@@ -103,7 +105,7 @@ class ChatApp:
         except Exception as error:  # the page must always get a message, never a stack trace
             messages[-1] = {"role": "assistant",
                             "content": f'<span class="refusal">Something went wrong: {html.escape(str(error))}</span>'}
-            yield messages, answers, "", "Error"
+            yield messages, answers, "", f"Error: {error}"
 
     # --- sources --------------------------------------------------------------------------------------
     def open_source(self, target: str, answers: list[dict]) -> str:
@@ -134,20 +136,30 @@ class ChatApp:
         if not files:
             return self.library_rows(), gr.update(), "Choose one or more .txt, .md, .html or .pdf files."
         messages, docs = [], Path(self.settings.docs)
+        copied: dict[str, Path] = {}
         for file in files:
             path = Path(file)
-            name = safe_name(path.name)
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 messages.append(f"{path.name}: not a supported type (use {', '.join(SUPPORTED_SUFFIXES)})")
                 continue
             try:
+                check_size(path, int(self.settings.max_file_mb * 1_000_000), path.name)
                 load_document(path, path.parent)
             except LoadError as error:
                 messages.append(f"{path.name}: {str(error).split(': ', 1)[-1]}")
                 continue
-            shutil.copyfile(path, docs / name)
+            target = unused_name(docs, safe_name(path.name))
+            if target.name != safe_name(path.name):
+                messages.append(f"{path.name}: a file of that name is already in the library; added as {target.name}")
+            shutil.copyfile(path, target)
+            copied[target.relative_to(docs).as_posix()] = target
         progress(0, desc="Indexing")
         report = self.assistant.ingest(lambda done, total: progress(done / max(total, 1), desc="Embedding"))
+        for problem in report.skipped:
+            source = problem.split(": ", 1)[0]
+            if source in copied:  # an upload that could not be indexed is not left behind to fail again
+                copied[source].unlink(missing_ok=True)
+                messages.append(f"not added: {problem}")
         messages.insert(0, report.summary())
         return self.library_rows(), gr.update(choices=self.sources()), "\n".join(messages)
 
@@ -169,6 +181,17 @@ class ChatApp:
                 if sentence.text[-1:] in ".!?\"\u201d":  # headings are no sentences
                     names.update(p for p in capitalised_phrases(sentence.text) if looks_like_a_name(p))
         return [f"Who is {name}?" for name, _ in names.most_common(limit)]
+
+
+def unused_name(folder: Path, name: str) -> Path:
+    """folder/name, or folder/name-2, -3 … if that exists: an upload never overwrites an article."""
+    target = folder / name
+    stem, suffix = target.stem, target.suffix
+    number = 2
+    while target.exists():
+        target = folder / f"{stem}-{number}{suffix}"
+        number += 1
+    return target
 
 
 def render_answer(answer: Answer, turn: int) -> str:
@@ -265,10 +288,30 @@ def build_ui(app: ChatApp) -> gr.Blocks:
     return page
 
 
+class LoginGuard:
+    """The login check Gradio calls: constant-time comparison, and every wrong attempt answered only after a
+    pause that grows with the recent failures, so guessing a password is slow."""
+
+    def __init__(self, username: str, password: str, delay: float = 1.0) -> None:
+        self._username, self._password, self._delay = username, password, delay
+        self._failures = 0
+        self._lock = threading.Lock()
+
+    def check(self, username: str, password: str) -> bool:
+        ok = hmac.compare_digest(username.encode(), self._username.encode()) & hmac.compare_digest(
+            password.encode(), self._password.encode())
+        with self._lock:
+            self._failures = 0 if ok else min(self._failures + 1, 30)
+            pause = 0.0 if ok else self._delay * self._failures ** 0.5
+        time.sleep(pause)
+        return ok
+
+
 def serve(settings: Settings) -> None:
     app = ChatApp(settings)
     app.assistant.ensure_index()
     threading.Thread(target=warm_up, args=(app.assistant.generator,), daemon=True).start()
-    auth = (settings.username, settings.password) if settings.username and settings.password else None
+    auth = (LoginGuard(settings.username, settings.password).check
+            if settings.username and settings.password else None)
     build_ui(app).queue().launch(server_name=settings.host, server_port=settings.port, auth=auth,
                                  css=CSS, js=CHIP_CLICKS, show_error=False, inbrowser=False)

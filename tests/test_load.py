@@ -50,7 +50,7 @@ def test_html_is_parsed_to_text_without_scripts(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     document = load_document(tmp_path / "page.html", tmp_path)
-    assert "Dock workers returned on\nMonday\nafter a deal." in document.text
+    assert "Dock workers returned on Monday after a deal." in document.text
     assert "alert" not in document.text and "Home | World" not in document.text
     assert (document.title, document.publisher, document.date) == ("Port Strike Ends", "Harbour Times", "2025-06-02")
 

@@ -16,6 +16,7 @@ from .figures import MONTHS, NUMBER_WORDS, WEEKDAYS, conflicting_figures
 from .lexicon import synonym_of
 from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, question_focus, standalone_query
 from .text import Span, capitalised_phrases, capitalised_words, numbers, sentence_spans, terms, word_key
+from .timeframe import article_date
 from .tuning import (
     DISAGREEMENT_RELEVANCE,
     PENALTY_JOINED,
@@ -314,14 +315,25 @@ class ExtractiveGenerator:
             citation = citation_for_span(number, candidate.passage, candidate.span.start, candidate.span.end)
             citations.append(citation)
             parts.append(f"{citation.quote} [{number}]")
-        conflict = any(
-            a.passage.chunk.source != b.passage.chunk.source and conflicting_figures(a.span.text, b.span.text)
-            for i, a in enumerate(chosen) for b in chosen[i + 1:]
-        )
-        prefix = "The sources differ on this: " if conflict else ""
+        pairs = [(i, j) for i, a in enumerate(chosen) for j, b in enumerate(chosen) if i < j
+                 and a.passage.chunk.source != b.passage.chunk.source and conflicting_figures(a.span.text, b.span.text)]
+        conflict = bool(pairs)
+        newer = newer_of(citations[pairs[0][0]], citations[pairs[0][1]]) if pairs else None
+        prefix = ""
+        if conflict:
+            prefix = (f"The sources differ on this (the newer report, of {newer.date}, is [{newer.number}]): "
+                      if newer else "The sources differ on this: ")
         notes = [Note(NoteKind.SOURCES_DIFFER, "The sources give different figures.")] if conflict else []
         return Answer(question=question, text=prefix + " ".join(parts), answered=True,
                       citations=citations, generator=self.name, notes=notes)
+
+
+def newer_of(first: Citation, second: Citation) -> Citation | None:
+    """Of two citations, the one from the later-dated article, when both have a full date and they differ."""
+    one, other = article_date(first.date), article_date(second.date)
+    if one is None or other is None or one == other:
+        return None
+    return first if one > other else second
 
 
 def _within_chunk_weights(candidates: list[Candidate], sentence_terms: list[set[str]]) -> dict[str, dict[str, float]]:

@@ -6,6 +6,7 @@ import json
 import logging
 import shutil
 import sys
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -96,10 +97,18 @@ def _looks_like_segment(path: Path) -> bool:
 @app.command()
 def ask(question: Annotated[str, typer.Argument(help="The question.")],
         as_json: Annotated[bool, typer.Option("--json", help="Print the Answer as JSON.")] = False,
-        docs: DocsOption = None, index: IndexOption = None, generator: GeneratorOption = None) -> None:
+        docs: DocsOption = None, index: IndexOption = None, generator: GeneratorOption = None,
+        since: Annotated[datetime | None, typer.Option(
+            formats=["%Y-%m-%d"], help="Only articles published on or after this date.")] = None,
+        until: Annotated[datetime | None, typer.Option(
+            formats=["%Y-%m-%d"], help="Only articles published on or before this date.")] = None,
+        as_of: Annotated[datetime | None, typer.Option(
+            "--as-of", formats=["%Y-%m-%d"], help="'Today' for 'this week', 'latest' … [default: today].")] = None,
+        ) -> None:
     """Answer one question with citations."""
     assistant = build_assistant(settings_from(docs, index, generator))
-    answer = run_question(assistant, question, None)
+    dates = {"as_of": as_of, "since": since, "until": until}
+    answer = run_question(assistant, question, None, **{k: v.date() for k, v in dates.items() if v})
     typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if as_json else answer.render())
 
 
@@ -165,6 +174,18 @@ def eval_command(
 
 
 @app.command()
+def serve(docs: DocsOption = None, index: IndexOption = None, generator: GeneratorOption = None,
+          host: Annotated[str | None, typer.Option(help="Address to bind [env ASSISTANT_HOST].")] = None,
+          port: Annotated[int | None, typer.Option(help="Port [env ASSISTANT_PORT].")] = None) -> None:
+    """The web UI and the HTTP API (OpenAI-compatible) in one server (http://127.0.0.1:7860)."""
+    from .api import serve as serve_app
+
+    settings = settings_from(docs, index, generator, host=host, port=port)
+    build_assistant(settings)
+    serve_app(settings)
+
+
+@app.command()
 def ui(docs: DocsOption = None, index: IndexOption = None, generator: GeneratorOption = None,
        host: Annotated[str | None, typer.Option(help="Address to bind [env ASSISTANT_HOST].")] = None,
        port: Annotated[int | None, typer.Option(help="Port [env ASSISTANT_PORT].")] = None) -> None:
@@ -176,9 +197,10 @@ def ui(docs: DocsOption = None, index: IndexOption = None, generator: GeneratorO
     serve(settings)
 
 
-def run_question(assistant: Assistant, question: str, history: list[tuple[str, str]] | None) -> Answer:
+def run_question(assistant: Assistant, question: str, history: list[tuple[str, str]] | None,
+                 **dates: date) -> Answer:
     try:
-        return assistant.ask(question, history)
+        return assistant.ask(question, history, **dates)
     except (ValueError, IndexDamaged) as error:
         raise UserError(str(error)) from error
 

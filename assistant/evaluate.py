@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ class Question:
     gold_sources: list[str]
     type: str = "untyped"
     history: list[tuple[str, str]] = field(default_factory=list)
+    as_of: date | None = None  # the day the question was asked: "today" for "this week", "recently"
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -58,6 +60,7 @@ def load_questions(path: Path) -> list[Question]:
                 id=str(row["id"]), question=row["question"], answer=row["answer"],
                 gold_sources=list(row.get("gold_sources") or []), type=row.get("type") or "untyped",
                 history=[(str(u), str(a)) for u, a in row.get("history") or []],
+                as_of=date.fromisoformat(row["as_of"][:10]) if row.get("as_of") else None,
             ))
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
             raise QuestionFileError(f"{path}:{number}: not a valid question row ({error})") from error
@@ -211,7 +214,7 @@ def run_eval(assistant: Assistant, questions: list[Question],
         return texts[source]
 
     for number, question in enumerate(questions, start=1):
-        answer = assistant.ask(question.question, question.history or None)
+        answer = assistant.ask(question.question, question.history or None, as_of=question.as_of)
         passages = assistant.retriever.search(answer.query or question.question, k=RETRIEVAL_DEPTH).passages
         rows.append({**score(question, answer, [p.chunk.source for p in passages]),
                      **source_checks(question, answer, text_of)})

@@ -19,7 +19,16 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_openai import ChatOpenAI
 
-from .answer import CANNOT_ANSWER, Answer, Candidate, ExtractiveGenerator, Note, NoteKind, disagreeing_sentence
+from .answer import (
+    CANNOT_ANSWER,
+    Answer,
+    Candidate,
+    ExtractiveGenerator,
+    Note,
+    NoteKind,
+    disagreeing_sentence,
+    newer_of,
+)
 from .cite import Citation, citation_for_span, renumber
 from .figures import NUMBER_WORDS
 from .llm_server import ServerStartError
@@ -176,7 +185,9 @@ def with_differing_figures(question: str, text: str, cited: list[int], numbered:
     if number not in numbered:
         number = max(numbered) + 1
         numbered[number] = citation_for_span(number, other.passage, other.span.start, other.span.end)
-    text += f" Another source gives a different figure: \u201c{numbered[number].quote}\u201d [{number}]"
+    newer = newer_of(numbered[cited[0]], numbered[number]) if cited else None
+    when = "" if newer is None else f" ({'newer' if newer is numbered[number] else 'older'}: {numbered[number].date})"
+    text += f" Another source{when} gives a different figure: \u201c{numbered[number].quote}\u201d [{number}]"
     return text, [number]
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
 from collections.abc import Iterator
+from datetime import date
 
 from langchain_openai import ChatOpenAI
 
@@ -17,6 +19,7 @@ from .llm_server import shared_server
 from .local_model import resolve_model_path
 from .retrieve import HybridRetriever
 from .settings import Settings, get_settings
+from .timeframe import article_date, describe, resolve
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +38,14 @@ def clean_question(question: object, max_chars: int) -> str:
         raise ValueError(f"The question is {len(question):,} characters long; the limit is {max_chars:,} "
                          "(ASSISTANT_MAX_QUESTION_CHARS). Ask about one thing at a time.")
     return question
+
+
+def with_report_dates(answer: Answer) -> str:
+    """For a question about time, the answer opens with the dates of the articles it cites."""
+    days = sorted({c.date for c in answer.citations if article_date(c.date)})
+    if not answer.answered or not days:
+        return answer.text
+    return f"As reported on {' and '.join(days)}: {answer.text}"
 
 
 class Assistant:
@@ -60,11 +71,15 @@ class Assistant:
                 if report.changed:
                     log.info("index updated: %s", report.summary())
 
-    def ask(self, question: str, history: History | None = None) -> Answer:
-        return final_answer(self.ask_stream(question, history))
+    def ask(self, question: str, history: History | None = None, *, as_of: date | None = None,
+            since: date | None = None, until: date | None = None) -> Answer:
+        """The cited answer. `since`/`until` keep to articles dated in that range; `as_of` is "today" for the
+        question's own time words ("this week", "yesterday", "the latest"), by default the current date."""
+        return final_answer(self.ask_stream(question, history, as_of=as_of, since=since, until=until))
 
     def ask_stream(self, question: str, history: History | None = None, generator: Generator | None = None,
-                   top_k: int | None = None) -> Iterator[str | Answer]:
+                   top_k: int | None = None, *, as_of: date | None = None, since: date | None = None,
+                   until: date | None = None) -> Iterator[str | Answer]:
         """Text pieces as they are written, then the final Answer; `generator` and `top_k` override settings."""
         question = clean_question(question, self.settings.max_question_chars)
         timings: dict[str, float] = {}
@@ -74,17 +89,22 @@ class Assistant:
         mark = time.perf_counter()
         generator = generator or self.generator
         query = generator.standalone_question(question, history) if history else question
-        retrieval = self.retriever.search(query, k=top_k)
+        timeframe = resolve(query, as_of, since, until)
+        retrieval = self.retriever.search(query, k=top_k, timeframe=timeframe)
         keyword = self.retriever.keyword_index
         ranked = rank_sentences(query, retrieval.passages, keyword, self.settings.embed_threads)
         timings["retrieve"] = time.perf_counter() - mark
         mark = time.perf_counter()
         decision = decide(query, retrieval, ranked, keyword, threshold=self.settings.answer_threshold)
+        if timeframe.strict and not retrieval.passages and keyword.chunks:
+            decision = dataclasses.replace(decision, reason=f"No article is dated {describe(timeframe)}.")
         timings["decide"] = time.perf_counter() - mark
         mark = time.perf_counter()
         pieces = (generator.stream(query, ranked) if decision.answer
                   else whole(refusal(question, generator.name, decision.reason)))
         for piece in pieces:
+            if isinstance(piece, Answer) and timeframe.active:
+                piece.text = with_report_dates(piece)
             if isinstance(piece, Answer):
                 piece.question = question
                 piece.query = query
@@ -140,9 +160,10 @@ def default_assistant(settings: Settings | None = None) -> Assistant:
         return _assistants[key]
 
 
-def ask(question: str, history: History | None = None, settings: Settings | None = None) -> Answer:
-    """Answer a question from the configured documents folder, with citations."""
-    return default_assistant(settings).ask(question, history)
+def ask(question: str, history: History | None = None, settings: Settings | None = None, *,
+        as_of: date | None = None, since: date | None = None, until: date | None = None) -> Answer:
+    """Answer a question from the configured documents folder, with citations (dates: see Assistant.ask)."""
+    return default_assistant(settings).ask(question, history, as_of=as_of, since=since, until=until)
 
 
 def ask_stream(question: str, history: History | None = None,

@@ -8,9 +8,11 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import cast
 
 import bm25s
 import numpy as np
+from chromadb.api.types import Where
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
@@ -20,7 +22,8 @@ from .chunk import Chunk
 from .embed import get_embedder
 from .index import IndexedChunk, Store
 from .text import terms, terms_batch
-from .tuning import COVERAGE_DEPTH
+from .timeframe import Timeframe, article_date
+from .tuning import COVERAGE_DEPTH, RECENCY_BOOST, TIME_BOOST
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
 
@@ -71,12 +74,22 @@ class KeywordIndex:
         df = self.document_frequency.get(term, 0)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-    def search(self, query_terms: list[str], k: int) -> list[int]:
+    def search(self, query_terms: list[str], k: int, allowed: set[int] | None = None) -> list[int]:
+        """Positions of the best chunks for the terms; only among `allowed` positions when given."""
         known = [t for t in query_terms if t in self.document_frequency]
-        if not known or not self.chunks:
+        if not known or not self.chunks or allowed == set():
             return []
-        ids, scores = self._bm25.retrieve([known], k=min(k, len(self.chunks)), show_progress=False)
+        mask = None
+        if allowed is not None:
+            mask = np.zeros(len(self.chunks), dtype=np.float32)
+            mask[list(allowed)] = 1.0
+            k = min(k, len(allowed))
+        ids, scores = self._bm25.retrieve([known], k=min(k, len(self.chunks)), show_progress=False, weight_mask=mask)
         return [int(i) for i, s in zip(ids[0], scores[0]) if s > 0]
+
+    def dated_positions(self, timeframe: Timeframe) -> set[int]:
+        """Chunks of articles whose stated date lies in the timeframe."""
+        return {i for i, c in enumerate(self.chunks) if timeframe.holds(article_date(c.metadata.get("date")))}
 
     def coverage(self, query_terms: list[str], positions: list[int]) -> float:
         """IDF-weighted share of the query's content words that occur in the given chunks."""
@@ -118,15 +131,16 @@ class HybridRetriever(BaseRetriever):
                 self._keyword_version = self.store.version
             return self._keyword
 
-    def search(self, query: str, k: int | None = None) -> Retrieval:
+    def search(self, query: str, k: int | None = None, timeframe: Timeframe | None = None) -> Retrieval:
+        """The best passages for the query. A strict timeframe (the caller's dates) keeps only articles dated
+        inside it; a question's own time words rank those articles first; 'the latest' favours newer ones."""
         keyword = self.keyword_index
         if not keyword.chunks:
             return Retrieval([], 0.0)
         query_terms = terms(question_focus(query))
-        rankings = {
-            "bm25": keyword.search(query_terms, self.depth),
-            "dense": [keyword.position[i] for i in self._dense_ids(query) if i in keyword.position],
-        }
+        allowed = keyword.dated_positions(timeframe) if timeframe and timeframe.strict else None
+        dense = [keyword.position[i] for i in self._dense_ids(query, allowed, keyword) if i in keyword.position]
+        rankings = {"bm25": keyword.search(query_terms, self.depth, allowed), "dense": dense}
         weights = {"bm25": self.bm25_weight, "dense": self.dense_weight}
         fused: dict[int, Passage] = {}
         for name, ranking in rankings.items():
@@ -135,16 +149,22 @@ class HybridRetriever(BaseRetriever):
                 passage = fused.setdefault(pos, Passage(indexed.chunk, indexed.metadata))
                 passage.score += weights[name] / (self.rrf_k + rank)
                 passage.ranks[name] = rank
+        if timeframe and not timeframe.strict and timeframe.active:
+            _favour_time(list(fused.values()), timeframe)
         passages = sorted(fused.values(), key=lambda p: -p.score)[: k or self.k]
         return Retrieval(passages, keyword.coverage(query_terms, rankings["bm25"][:COVERAGE_DEPTH]))
 
-    def _dense_ids(self, query: str) -> list[str]:
+    def _dense_ids(self, query: str, allowed: set[int] | None, keyword: KeywordIndex) -> list[str]:
         count = self.store.collection.count()
-        if not count:
+        if not count or allowed == set():
             return []
         vector = get_embedder(self.store.settings.embed_threads).embed([query])[0]
+        where: Where | None = None
+        if allowed is not None:
+            dates = sorted({keyword.chunks[i].metadata.get("date", "") for i in allowed})
+            where = cast(Where, {"date": {"$in": dates}})
         found = self.store.collection.query(
-            query_embeddings=[np.asarray(vector).tolist()], n_results=min(self.depth, count), include=[]
+            query_embeddings=[np.asarray(vector).tolist()], n_results=min(self.depth, count), include=[], where=where
         )
         return found["ids"][0]
 
@@ -158,6 +178,18 @@ class HybridRetriever(BaseRetriever):
             )
             for p in self.search(query).passages
         ]
+
+
+def _favour_time(passages: list[Passage], timeframe: Timeframe) -> None:
+    """Raise passages from articles dated inside the question's timeframe, and for 'the latest' the newer ones."""
+    days = {id(p): article_date(p.metadata.get("date")) for p in passages}
+    dated = sorted({d for d in days.values() if d is not None})
+    for passage in passages:
+        day = days[id(passage)]
+        if timeframe.bounded and timeframe.holds(day):
+            passage.score *= 1 + TIME_BOOST
+        if timeframe.prefer_recent and day is not None and len(dated) > 1:
+            passage.score *= 1 + RECENCY_BOOST * dated.index(day) / (len(dated) - 1)
 
 
 def question_focus(question: str) -> str:

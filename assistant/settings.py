@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     # Web UI
     host: str = Field("127.0.0.1", description="Address the web UI binds.")
     port: int = Field(7860, ge=0, le=65535, description="Port the web UI binds.")
+    api_keys: SecretStr | None = Field(None, description="Bearer keys the HTTP API accepts, comma-separated; "
+                                                         "unset: no key needed (the server binds 127.0.0.1).")
     username: str | None = Field(None, description="Optional UI login name.")
     password: str | None = Field(None, description="Optional UI login password.", repr=False)
 

@@ -21,6 +21,10 @@ PENALTY_JOINED = 0.05  # a pronoun sentence joined to the one before it
 SYNONYM_CREDIT = 0.5  # a near-synonym of a question word (lexicon.py) counts this much against the word itself
 TYPE_PROMOTION = 0.75  # sentences of the kind asked for move ahead of untyped ones scoring within this share
 
+# --- time (retrieve._favour_time); fitted on the real-news dev split's time-bound questions --------------------
+TIME_BOOST = 0.5  # passages from articles dated inside "this week" / "yesterday" … score this much more
+RECENCY_BOOST = 0.3  # for "the latest …", the newest article's passages score this much more, the oldest none
+
 # --- choosing sentences (answer.ExtractiveGenerator.select) -----------------------------------------------------
 RUNNER_UP_SCORE = 0.85  # a second or third sentence must score this share of the best
 RUNNER_UP_CONTEXT = 0.8  # … and cover this share of the best one's question words in its chunk

@@ -15,6 +15,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from an offline tool
@@ -23,6 +24,7 @@ import gradio as gr
 
 from .answer import CANNOT_ANSWER, Answer, Generator
 from .cite import MARKER, Citation
+from .index import Progress
 from .load import SUPPORTED_SUFFIXES, LoadError, check_size, load_document
 from .pipeline import Assistant, make_generator
 from .settings import Settings
@@ -78,11 +80,17 @@ class ChatApp:
                 self._generators[name] = make_generator(self.settings.with_overrides(generator=name))
             return self._generators[name]
 
-    def respond(self, question: str, messages: list[Message], answers: list[dict], backend: str,
-                passages: int) -> Iterator[tuple[list[Message], list[dict], str, str]]:
+    def respond(self, question: str, messages: list[Message], answers: list[dict], backend: str, passages: int,
+                since: str = "", until: str = "") -> Iterator[tuple[list[Message], list[dict], str, str]]:
         question = (question or "").encode("utf-8", "replace").decode("utf-8").strip()
         if not question:
             yield messages, answers, "", "Type a question first."
+            return
+        try:
+            dates = {name: date.fromisoformat(value.strip()) for name, value in (("since", since), ("until", until))
+                     if value and value.strip()}
+        except ValueError:
+            yield messages, answers, question, "Dates in Settings must look like 2025-12-20."
             return
         history = [(a["question"], a["text"]) for a in answers]
         turn = len(answers)
@@ -92,7 +100,7 @@ class ChatApp:
         written = ""
         try:
             stream = self.assistant.ask_stream(question, history, generator=self.generator_for(backend),
-                                               top_k=int(passages))
+                                               top_k=int(passages), **dates)
             for piece in stream:
                 if isinstance(piece, Answer):
                     messages[-1] = {"role": "assistant", "content": render_answer(piece, turn)}
@@ -135,10 +143,17 @@ class ChatApp:
     def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[list, object, str]:  # noqa: B008 (Gradio injects its tracker here)
         if not files:
             return self.library_rows(), gr.update(), "Choose one or more .txt, .md, .html or .pdf files."
+        progress(0, desc="Indexing")
+        messages = self.add_files([Path(f) for f in files],
+                                  lambda done, total: progress(done / max(total, 1), desc="Embedding"))
+        return self.library_rows(), gr.update(choices=self.sources()), "\n".join(messages)
+
+    def add_files(self, paths: list[Path], progress: Progress | None = None) -> list[str]:
+        """Copy articles into the documents folder (never over another) and index them: a summary line, then
+        one line per file not added or renamed."""
         messages, docs = [], Path(self.settings.docs)
         copied: dict[str, Path] = {}
-        for file in files:
-            path = Path(file)
+        for path in paths:
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 messages.append(f"{path.name}: not a supported type (use {', '.join(SUPPORTED_SUFFIXES)})")
                 continue
@@ -153,15 +168,13 @@ class ChatApp:
                 messages.append(f"{path.name}: a file of that name is already in the library; added as {target.name}")
             shutil.copyfile(path, target)
             copied[target.relative_to(docs).as_posix()] = target
-        progress(0, desc="Indexing")
-        report = self.assistant.ingest(lambda done, total: progress(done / max(total, 1), desc="Embedding"))
+        report = self.assistant.ingest(progress)
         for problem in report.skipped:
             source = problem.split(": ", 1)[0]
             if source in copied:  # an upload that could not be indexed is not left behind to fail again
                 copied[source].unlink(missing_ok=True)
                 messages.append(f"not added: {problem}")
-        messages.insert(0, report.summary())
-        return self.library_rows(), gr.update(choices=self.sources()), "\n".join(messages)
+        return [report.summary(), *messages]
 
     def remove(self, source: str | None) -> tuple[list, object, str]:
         if not source:
@@ -198,19 +211,22 @@ def render_answer(answer: Answer, turn: int) -> str:
     if not answer.answered:
         return f'<span class="refusal">{html.escape(CANNOT_ANSWER)}</span>'
 
+    dates = {c.number: c.date for c in answer.citations}
+
     def chip(match: re.Match[str]) -> str:
-        return "".join(citation_chip(turn, int(n)) for n in re.findall(r"\d+", match.group(0)))
+        return "".join(citation_chip(turn, int(n), dates.get(int(n), "")) for n in re.findall(r"\d+", match.group(0)))
 
     body = MARKER.sub(chip, html.escape(answer.text))
     sources = "<br>".join(
-        f"{citation_chip(turn, c.number)} {html.escape(c.source)} — {html.escape(c.title)}"
+        f"{citation_chip(turn, c.number, c.date)} {html.escape(c.source)} — {html.escape(c.title)}"
         + (f" ({html.escape(c.date)})" if c.date else "") for c in answer.citations)
     return f'{body}<div class="answer-sources"><b>Sources</b><br>{sources}</div>'
 
 
-def citation_chip(turn: int, number: int) -> str:
+def citation_chip(turn: int, number: int, date: str = "") -> str:
     # the page's sanitiser keeps classes but strips data- attributes, so the chip's target is in its class
-    return f'<span class="cite-chip cite-t{turn}-n{number}">[{number}]</span>'
+    title = f' title="article of {html.escape(date)}"' if date else ""
+    return f'<span class="cite-chip cite-t{turn}-n{number}"{title}>[{number}]</span>'
 
 
 def render_source(citation: Citation, text: str) -> str:
@@ -278,7 +294,10 @@ def build_ui(app: ChatApp) -> gr.Blocks:
                 backend = gr.Radio(GENERATORS, value=app.settings.generator, label="Answer backend",
                                    elem_id="backend")
                 passages = gr.Slider(1, 12, value=app.settings.top_k, step=1, label="Passages retrieved")
-        inputs = [question, chat, answers, backend, passages]
+                with gr.Row():
+                    since = gr.Textbox(label="Articles published since (YYYY-MM-DD)", elem_id="since")
+                    until = gr.Textbox(label="… until (YYYY-MM-DD)", elem_id="until")
+        inputs = [question, chat, answers, backend, passages, since, until]
         outputs = [chat, answers, question, status]
         send.click(app.respond, inputs, outputs)
         question.submit(app.respond, inputs, outputs)

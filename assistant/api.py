@@ -1,0 +1,308 @@
+"""The HTTP API and the web UI in one FastAPI app (`assistant serve`).
+
+- `POST /v1/chat/completions` speaks OpenAI's Chat Completions (streamed or not), so any OpenAI client works;
+  the answer keeps its citations: `message.annotations` of type `url_citation` in OpenAI's own shape (the span
+  of the cited sentence in the text, the article's title, a URL of the quoted span), and the full `Citation`
+  list in the extra `citations` field. A refusal is an ordinary message with no annotations.
+- `POST /v1/ask` (the Answer as JSON), `GET /v1/sources/{source}` (text and metadata; `?start=&end=` the span),
+  `GET/POST/DELETE /v1/documents`, `GET /healthz`; the OpenAPI schema at `/openapi.json`, docs at `/docs`.
+- Optional bearer keys (`ASSISTANT_API_KEYS`, comma-separated); errors are JSON, never a traceback.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, File, HTTPException, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .answer import Answer
+from .cite import MARKER
+from .load import LoadError, load_document
+from .settings import Settings
+from .ui import CHIP_CLICKS, CSS, ChatApp, LoginGuard, build_ui
+
+log = logging.getLogger(__name__)
+
+MAX_JSON_BYTES = 1_000_000  # a chat request is text; a bigger body is refused before it is read
+
+
+class ContentPart(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    type: str
+    text: str = ""
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: Literal["system", "developer", "user", "assistant", "tool"]
+    content: str | list[ContentPart] | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, list):
+            return " ".join(part.text for part in self.content if part.type == "text")
+        return self.content or ""
+
+
+class DateRange(BaseModel):
+    as_of: date | None = Field(None, description="'Today' for 'this week', 'recently', 'latest'; default: now.")
+    since: date | None = Field(None, description="Only articles published on or after this date.")
+    until: date | None = Field(None, description="Only articles published on or before this date.")
+
+
+class ChatRequest(DateRange):
+    model_config = ConfigDict(extra="allow")  # temperature, max_tokens … are accepted and ignored
+    model: str | None = Field(None, description="A backend (extractive, local, openai, auto) or any name.")
+    messages: list[ChatMessage] = Field(min_length=1)
+    stream: bool = False
+
+
+class AskRequest(DateRange):
+    question: str
+    history: list[tuple[str, str]] | None = None
+    generator: Literal["auto", "extractive", "local", "openai"] | None = None
+
+
+def create_app(settings: Settings, *, with_ui: bool = True) -> FastAPI:
+    chat = ChatApp(settings)
+    app = FastAPI(title="news-assistant", version="0.1.0",
+                  description="Sourced answers from your news articles, every claim cited to its passage.")
+    app.state.chat = chat
+    _install_errors(app)
+    _install_size_limit(app, settings)
+    guard = Depends(_key_check(settings))
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, Any]:
+        chunks = chat.assistant.store.chunks()
+        return {"status": "ok", "articles": len({c.chunk.source for c in chunks}), "chunks": len(chunks),
+                "generator": chat.assistant.generator.name}
+
+    @app.post("/v1/ask", dependencies=[guard])
+    def ask(request: AskRequest) -> dict[str, Any]:
+        generator = chat.generator_for(request.generator) if request.generator else None
+        return _ask(chat, request.question, request.history, request, generator).to_dict()
+
+    @app.post("/v1/chat/completions", dependencies=[guard], response_model=None)
+    def chat_completions(request: ChatRequest, http: Request) -> Any:
+        question, history = _conversation(request.messages)
+        backend = request.model if request.model in ("auto", "extractive", "local", "openai") else None
+        generator = chat.generator_for(backend) if backend else None
+        answer = _ask(chat, question, history, request, generator)
+        completion = _completion(answer, str(http.base_url).rstrip("/"))
+        if not request.stream:
+            return completion
+        return StreamingResponse(_sse(completion), media_type="text/event-stream")
+
+    @app.get("/v1/sources/{source:path}", dependencies=[guard])
+    def source(source: str, start: int | None = Query(None, ge=0), end: int | None = Query(None, ge=0)) -> Any:
+        document = _document(settings, source)
+        if start is None and end is None:
+            return {**document.metadata, "text": document.text}
+        start, end = start or 0, len(document.text) if end is None else end
+        if start > end or end > len(document.text):
+            raise HTTPException(400, f"span {start}:{end} is outside {source} (length {len(document.text)})")
+        return {"source": document.source, "title": document.title, "start": start, "end": end,
+                "text": document.text[start:end]}
+
+    @app.get("/v1/documents", dependencies=[guard])
+    def documents() -> dict[str, Any]:
+        keys = ["source", "title", "date", "publisher", "chunks"]
+        return {"documents": [dict(zip(keys, row, strict=True)) for row in chat.library_rows()]}
+
+    @app.post("/v1/documents", dependencies=[guard])
+    def upload(files: list[UploadFile] = File(...)) -> dict[str, Any]:  # noqa: B008 (FastAPI's idiom)
+        with tempfile.TemporaryDirectory() as folder:
+            paths = []
+            for file in files:
+                path = Path(folder) / Path(file.filename or "upload.txt").name
+                path.write_bytes(file.file.read())
+                paths.append(path)
+            summary, *messages = chat.add_files(paths)
+        return {"summary": summary, "messages": messages, "documents": [row[0] for row in chat.library_rows()]}
+
+    @app.delete("/v1/documents/{source:path}", dependencies=[guard])
+    def remove(source: str) -> dict[str, Any]:
+        if not chat.assistant.store.remove_file(source):
+            raise HTTPException(404, f"{source} is not in the library")
+        return {"removed": source}
+
+    if with_ui:
+        import gradio as gr
+
+        auth = (LoginGuard(settings.username, settings.password).check
+                if settings.username and settings.password else None)
+        gr.mount_gradio_app(app, build_ui(chat), path="/", auth=auth, css=CSS, js=CHIP_CLICKS, show_error=False)
+    return app
+
+
+# --- answering ---------------------------------------------------------------------------------------------
+
+def _ask(chat: ChatApp, question: str, history: list[tuple[str, str]] | None, dates: DateRange,
+         generator: Any) -> Answer:
+    try:
+        stream = chat.assistant.ask_stream(question, history, generator=generator, as_of=dates.as_of,
+                                           since=dates.since, until=dates.until)
+        answer = None
+        for piece in stream:
+            if isinstance(piece, Answer):
+                answer = piece
+    except ValueError as error:
+        raise HTTPException(400, str(error)) from error
+    assert answer is not None
+    return answer
+
+
+def _conversation(messages: list[ChatMessage]) -> tuple[str, list[tuple[str, str]]]:
+    """The last user message is the question; earlier user/assistant turns are the history."""
+    if messages[-1].role != "user":
+        raise HTTPException(400, "the last message must be the user's question")
+    history, pending = [], None
+    for message in messages[:-1]:
+        if message.role == "user":
+            pending = message.text()
+        elif message.role == "assistant" and pending is not None:
+            history.append((pending, message.text()))
+            pending = None
+    return messages[-1].text(), history
+
+
+def _completion(answer: Answer, base_url: str) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": answer.text, "refusal": None,
+                               "annotations": url_citations(answer, base_url)}
+    return {
+        "id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "object": "chat.completion", "created": int(time.time()),
+        "model": answer.generator,
+        "choices": [{"index": 0, "message": message, "finish_reason": "stop", "logprobs": None}],
+        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        "citations": [c.to_dict() for c in answer.citations],
+        "answered": answer.answered,
+        "notes": [{"kind": n.kind.value, "message": n.message} for n in answer.notes],
+    }
+
+
+def url_citations(answer: Answer, base_url: str) -> list[dict[str, Any]]:
+    """One `url_citation` per marker: the cited sentence's span in the text (from the end of the previous
+    marker run to the end of this one) and a URL of the quoted span in the article."""
+    by_number = {c.number: c for c in answer.citations}
+    found, sentence_start = [], 0
+    for match in MARKER.finditer(answer.text):
+        for number in (int(n) for n in match.group(1).split(",")):
+            citation = by_number.get(number)
+            if citation is None:
+                continue
+            url = f"{base_url}/v1/sources/{quote(citation.source)}?start={citation.start}&end={citation.end}"
+            found.append({"type": "url_citation", "url_citation": {
+                "start_index": sentence_start, "end_index": match.end(),
+                "title": citation.title or citation.source, "url": url}})
+        sentence_start = match.end()
+        while sentence_start < len(answer.text) and answer.text[sentence_start] in " .!?\n":
+            sentence_start += 1
+    return found
+
+
+def _sse(completion: dict[str, Any]) -> Iterator[str]:
+    """The completion as OpenAI's stream: a role chunk, the text, then a last chunk with the annotations,
+    citations and finish reason. The text is the verified answer, never words that verification removed."""
+    base = {"id": completion["id"], "object": "chat.completion.chunk", "created": completion["created"],
+            "model": completion["model"]}
+    message = completion["choices"][0]["message"]
+
+    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+        body = {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}],
+                **extra}
+        return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+    yield chunk({"role": "assistant", "content": ""})
+    text = message["content"]
+    for start in range(0, len(text), 200):
+        yield chunk({"content": text[start:start + 200]})
+    yield chunk({"annotations": message["annotations"]}, "stop", citations=completion["citations"],
+                answered=completion["answered"])
+    yield "data: [DONE]\n\n"
+
+
+def _document(settings: Settings, source: str) -> Any:
+    docs = Path(settings.docs).resolve()
+    path = (docs / source).resolve()
+    if not path.is_relative_to(docs) or not path.is_file():
+        raise HTTPException(404, f"{source} is not in the library (it may have been removed)")
+    try:
+        return load_document(path, docs)
+    except LoadError as error:
+        raise HTTPException(404, str(error)) from error
+
+
+# --- keys, limits, errors -----------------------------------------------------------------------------------
+
+def _key_check(settings: Settings) -> Any:
+    keys = [k.strip() for k in (settings.api_keys.get_secret_value() if settings.api_keys else "").split(",")
+            if k.strip()]
+
+    def check(request: Request) -> None:
+        if not keys:
+            return
+        given = request.headers.get("authorization", "")
+        token = given[7:].strip() if given.lower().startswith("bearer ") else ""
+        if not any(hmac.compare_digest(token.encode(), key.encode()) for key in keys):
+            raise HTTPException(401, "missing or wrong API key (send Authorization: Bearer <key>)",
+                                headers={"WWW-Authenticate": "Bearer"})
+    return check
+
+
+def _install_size_limit(app: FastAPI, settings: Settings) -> None:
+    upload_limit = int(settings.max_file_mb * 1_000_000) * 10
+
+    @app.middleware("http")
+    async def limit(request: Request, call_next: Any) -> Any:
+        declared = request.headers.get("content-length")
+        limit_bytes = upload_limit if request.url.path.startswith("/v1/documents") else MAX_JSON_BYTES
+        if request.url.path.startswith("/v1/") and declared and declared.isdigit() and int(declared) > limit_bytes:
+            return _error(413, f"request body of {int(declared):,} bytes is over the limit of {limit_bytes:,}")
+        return await call_next(request)
+
+
+def _install_errors(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        return _error(error.status_code, str(error.detail), getattr(error, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}"
+                             for e in error.errors())
+        return _error(422, problems or "invalid request")
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.error("%s %s failed: %s", request.method, request.url.path, type(error).__name__)
+        return _error(500, f"internal error ({type(error).__name__}); see the server log")
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    kinds = {400: "invalid_request_error", 401: "authentication_error", 404: "not_found_error",
+             413: "request_too_large", 422: "invalid_request_error"}
+    return JSONResponse({"error": {"message": message, "type": kinds.get(status, "server_error"), "code": status}},
+                        status_code=status, headers=headers)
+
+
+def serve(settings: Settings) -> None:
+    import uvicorn
+
+    app = create_app(settings)
+    app.state.chat.assistant.ensure_index()
+    log.warning("serving the API and the web UI on http://%s:%d", settings.host, settings.port)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")

@@ -22,7 +22,7 @@ $(VENV)/.local-model: $(STAMP) requirements/local-model.txt
 
 run: $(VENV)/.local-model
 	$(BIN)/assistant ingest
-	$(BIN)/assistant ui
+	$(BIN)/assistant serve
 
 chat: $(STAMP)
 	$(BIN)/assistant chat

@@ -223,7 +223,7 @@ def parse_text_metadata(text: str) -> dict[str, str]:
     return {
         "title": title,
         "publisher": _header_field(head, "Publisher") or _find_publisher(text),
-        "date": _find_date(head),
+        "date": _find_date(head) or _date_in_url(_header_field(head, "URL")),
         "dateline": _find_dateline(head),
         "url": _header_field(head, "URL"),
     }
@@ -255,6 +255,14 @@ def _find_date(head: list[str]) -> str:
         if dateline and dateline.group(3):
             return dateline.group(3)  # day and month only: no year stated
     return ""
+
+
+def _date_in_url(url: str) -> str:
+    """News sites put the publication date in the path: …/2022/06/17/… → 2022-06-17."""
+    match = re.search(r"/((?:19|20)\d\d)/(\d{1,2})/(\d{1,2})/", url)
+    if not match:
+        return ""
+    return normalise_date("-".join(f"{int(part):02d}" for part in match.groups()))
 
 
 def _find_dateline(head: list[str]) -> str:

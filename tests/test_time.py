@@ -36,6 +36,17 @@ def test_the_callers_dates_win_and_are_strict() -> None:
     assert (frame.since, frame.until, frame.strict) == (date(2024, 1, 1), None, True)
 
 
+def test_an_article_without_a_date_line_is_dated_from_its_url(tmp_path: Path) -> None:
+    from assistant.load import load_document
+
+    (tmp_path / "a.txt").write_text("Flag Symbols\nURL: https://www.cnn.com/2022/06/17/us/juneteenth-flag/index.html\n\n"
+                                    "The flag is full of symbols.", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Flag Symbols\nURL: https://example.org/about\n\nNo date anywhere.",
+                                    encoding="utf-8")
+    assert load_document(tmp_path / "a.txt", tmp_path).date == "2022-06-17"
+    assert load_document(tmp_path / "b.txt", tmp_path).date == ""  # unknown stays unknown
+
+
 def test_only_full_dates_count_as_article_dates() -> None:
     assert article_date("2025-12-20") == date(2025, 12, 20)
     assert article_date("Dec 20") is None and article_date("") is None and article_date("2025-13-40") is None

@@ -14,7 +14,7 @@ import typer
 from tqdm import tqdm
 
 from .answer import Answer
-from .index import IndexDamaged
+from .index import TRASH, IndexDamaged
 from .pipeline import Assistant
 from .settings import Settings, get_settings
 
@@ -81,11 +81,13 @@ def remove_index(index: Path) -> None:
     if not index.is_dir():
         raise UserError(f"{index} is a file, not an index folder; move it away or pick another --index")
     unexpected = [p.name for p in index.iterdir()
-                  if not p.name.startswith("chroma.sqlite3") and not _looks_like_segment(p)]
+                  if not p.name.startswith("chroma.sqlite3") and not _looks_like_segment(p) and p.name != TRASH]
     if unexpected:
         raise UserError(f"{index} holds files that are not part of an index ({', '.join(sorted(unexpected)[:3])}); "
                         "not deleting it")
-    shutil.rmtree(index)
+    for entry in index.iterdir():
+        if entry.name != TRASH:  # removed articles stay restorable
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
     typer.echo(f"removed the index at {index}; rebuilding")
 
 

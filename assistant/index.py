@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import shutil
 import threading
 import time
 from collections import Counter
@@ -22,6 +23,7 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
+TRASH = "trash"  # removed articles, inside the index folder
 EMBED_PIECE = 256  # chunks embedded and written at a time, so memory stays flat however big a file is
 
 
@@ -61,6 +63,12 @@ class IngestReport:
 class IndexedChunk:
     chunk: Chunk
     metadata: dict[str, str]
+
+
+def _prune_empty(folder: Path, root: Path) -> None:
+    while folder != root and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
 
 
 def _reason(error: Exception) -> str:
@@ -210,14 +218,53 @@ class Store:
                 ]
             return self._chunks
 
+    @property
+    def trash(self) -> Path:
+        """Where removed articles wait until the trash is emptied: inside the index folder."""
+        return self.settings.index / TRASH
+
     def remove_file(self, source: str) -> bool:
-        """Delete a file from the documents folder and the index."""
+        """Take a file out of the index and move it to the trash (restorable until the trash is emptied)."""
         path = (self.docs / source).resolve()
         if not path.is_relative_to(self.docs.resolve()) or not path.is_file():
             return False
-        path.unlink()
+        target = self.trash / time.strftime("%Y%m%d-%H%M%S") / source
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(path), target)
+        self._forget_source(source)
+        return True
+
+    def trashed(self) -> list[str]:
+        """Files in the trash, as 'removed-at/source', newest first."""
+        if not self.trash.is_dir():
+            return []
+        found = [p.relative_to(self.trash).as_posix() for p in self.trash.rglob("*") if p.is_file()]
+        return sorted(found, reverse=True)
+
+    def restore(self, entry: str) -> str | None:
+        """Move a trashed file back to the documents folder (beside, not over, a file of the same name); the
+        source it got, for the caller to ingest."""
+        path = (self.trash / entry).resolve()
+        if not path.is_relative_to(self.trash.resolve()) or not path.is_file():
+            return None
+        source = entry.split("/", 1)[1] if "/" in entry else entry
+        target = self.docs / source
+        number = 2
+        while target.exists():
+            target = target.with_name(f"{Path(source).stem}-{number}{Path(source).suffix}")
+            number += 1
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(path), target)
+        _prune_empty(path.parent, self.trash)
+        return target.relative_to(self.docs).as_posix()
+
+    def empty_trash(self) -> int:
+        count = len(self.trashed())
+        shutil.rmtree(self.trash, ignore_errors=True)
+        return count
+
+    def _forget_source(self, source: str) -> None:
         with self._lock:
             self.collection.delete(where={"source": source})
             self._chunks = None
             self._version += 1
-        return True

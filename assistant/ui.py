@@ -176,12 +176,33 @@ class ChatApp:
                 messages.append(f"not added: {problem}")
         return [report.summary(), *messages]
 
-    def remove(self, source: str | None) -> tuple[list, object, str]:
+    def ask_to_remove(self, source: str | None) -> tuple[object, str]:
+        """The first click only asks: the confirm button appears, naming the file."""
         if not source:
-            return self.library_rows(), gr.update(), "Pick a file to remove."
+            return gr.update(visible=False), "Pick a file to remove."
+        return (gr.update(visible=True, value=f"Yes, move {source} to the trash"),
+                f"Remove **{source}** from the library? It goes to the trash and can be restored below.")
+
+    def remove(self, source: str | None) -> tuple[list, object, object, object, str]:
+        """Move the file to the trash (restorable) and take it out of the index."""
+        hidden = gr.update(visible=False)
+        if not source:
+            return self.library_rows(), gr.update(), hidden, gr.update(), "Pick a file to remove."
         removed = self.assistant.store.remove_file(source)
-        note = f"Removed {source}." if removed else f"{source} is not in the library."
-        return self.library_rows(), gr.update(choices=self.sources(), value=None), note
+        note = (f"Moved {source} to the trash; restore it below." if removed
+                else f"{source} is not in the library.")
+        return (self.library_rows(), gr.update(choices=self.sources(), value=None), hidden,
+                gr.update(choices=self.assistant.store.trashed(), value=None), note)
+
+    def restore(self, entry: str | None) -> tuple[list, object, object, str]:
+        if not entry:
+            return self.library_rows(), gr.update(), gr.update(), "Pick a file in the trash."
+        source = self.assistant.store.restore(entry)
+        if source is None:
+            return self.library_rows(), gr.update(), gr.update(), f"{entry} is not in the trash."
+        self.assistant.ingest()
+        return (self.library_rows(), gr.update(choices=self.sources(), value=None),
+                gr.update(choices=self.assistant.store.trashed(), value=None), f"Restored {source}.")
 
     def sources(self) -> list[str]:
         return sorted({c.chunk.source for c in self.assistant.store.chunks()})
@@ -287,8 +308,15 @@ def build_ui(app: ChatApp) -> gr.Blocks:
                 uploads = gr.File(file_count="multiple", file_types=list(SUPPORTED_SUFFIXES), elem_id="upload",
                                   label="Add articles (.txt, .md, .html, .pdf)")
                 with gr.Row():
-                    to_remove = gr.Dropdown(app.sources(), label="Remove a file", elem_id="remove-choice")
-                    remove = gr.Button("Remove", elem_id="remove")
+                    to_remove = gr.Dropdown(app.sources(), value=None, label="Remove a file",
+                                            elem_id="remove-choice")
+                    remove = gr.Button("Remove…", elem_id="remove")
+                    confirm_remove = gr.Button("Yes, move it to the trash", variant="stop", visible=False,
+                                               elem_id="confirm-remove")
+                with gr.Row():
+                    in_trash = gr.Dropdown(app.assistant.store.trashed(), value=None, label="Trash",
+                                           elem_id="trash-choice")
+                    restore = gr.Button("Restore", elem_id="restore")
                 library_status = gr.Markdown(elem_id="library-status")
             with gr.Tab("Settings"):
                 backend = gr.Radio(GENERATORS, value=app.settings.generator, label="Answer backend",
@@ -303,7 +331,10 @@ def build_ui(app: ChatApp) -> gr.Blocks:
         question.submit(app.respond, inputs, outputs)
         cite_open.click(app.open_source, [cite_target, answers], source).then(None, js=SCROLL_TO_QUOTE)
         uploads.upload(app.upload, uploads, [table, to_remove, library_status])
-        remove.click(app.remove, to_remove, [table, to_remove, library_status])
+        remove.click(app.ask_to_remove, to_remove, [confirm_remove, library_status])
+        to_remove.change(lambda _: gr.update(visible=False), to_remove, confirm_remove)
+        confirm_remove.click(app.remove, to_remove, [table, to_remove, confirm_remove, in_trash, library_status])
+        restore.click(app.restore, in_trash, [table, to_remove, in_trash, library_status])
     return page
 
 

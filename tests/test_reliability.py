@@ -261,3 +261,13 @@ def test_wrong_logins_are_slowed_down() -> None:
     assert not any(guard.check("editor", f"guess{i}") for i in range(10))
     assert time.perf_counter() - started >= 10 * 0.05
     assert guard.check("editor", "s3cret")
+
+
+def test_rebuilding_the_index_keeps_the_trash(docs, make_settings, tmp_path) -> None:
+    from assistant.cli import remove_index
+
+    store = Store(make_settings(docs))
+    store.ingest()
+    assert store.remove_file(RUSSIA_REPORT)
+    remove_index(tmp_path / "index")
+    assert [entry.split("/", 1)[1] for entry in Store(make_settings(docs)).trashed()] == [RUSSIA_REPORT]

@@ -77,10 +77,24 @@ def test_uploaded_articles_become_answerable_without_a_restart(app: ChatApp, tmp
     assert any(row[0] == "ferry news.md" and row[1] == "Ferry Line Reopens" for row in rows)
     messages, *_ = final(app, "When did the Lindholm ferry resume service?")
     assert "Tuesday" in messages[-1]["content"] and "ferry news.md" in messages[-1]["content"]
-    rows, _, status = app.remove("ferry news.md")
-    assert status == "Removed ferry news.md." and all(row[0] != "ferry news.md" for row in rows)
+    confirm, question = app.ask_to_remove("ferry news.md")  # the first click only asks, naming the file
+    assert confirm["visible"] is True and "ferry news.md" in question and (app.settings.docs / "ferry news.md").exists()
+    rows, _, _, trash, status = app.remove("ferry news.md")
+    assert status == "Moved ferry news.md to the trash; restore it below."
+    assert all(row[0] != "ferry news.md" for row in rows) and not (app.settings.docs / "ferry news.md").exists()
     messages, *_ = final(app, "When did the Lindholm ferry resume service?")
     assert 'class="refusal"' in messages[-1]["content"]
+    [entry] = trash["choices"]
+    rows, *_, status = app.restore(entry[0] if isinstance(entry, tuple) else entry)
+    assert status == "Restored ferry news.md." and any(row[0] == "ferry news.md" for row in rows)
+    messages, *_ = final(app, "When did the Lindholm ferry resume service?")
+    assert "Tuesday" in messages[-1]["content"]
+
+
+def test_nothing_is_picked_for_removal_until_the_user_picks_it(app: ChatApp) -> None:
+    page = build_ui(app)
+    picker = next(block for block in page.blocks.values() if getattr(block, "elem_id", None) == "remove-choice")
+    assert picker.value in (None, "", [])
 
 
 def test_library_lists_files_with_chunk_counts_and_dates(app: ChatApp) -> None:

@@ -33,6 +33,7 @@ from .tuning import (
 )
 
 CANNOT_ANSWER = "The sources don't say."
+RELATED_SHOWN = 2  # closest sentences a refusal offers as "related, but not an answer"
 
 PRONOUN_START = re.compile(r"^(He|She|They|It|This|That|These|Those|His|Her|Their|Its|The move|The decision)\b")
 _TIME_NAMES = [*MONTHS, *(m[:3] for m in MONTHS), *WEEKDAYS]
@@ -82,6 +83,7 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     query: str = ""  # what was searched: the question, rewritten to stand alone for follow-ups
     confidence: float = 0.0  # the decision stage's probability that the sources hold the answer
+    related: list[Citation] = field(default_factory=list)  # for a refusal: the closest passages, not an answer
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -121,9 +123,12 @@ def whole(answer: Answer) -> Iterator[str | Answer]:
     yield answer
 
 
-def refusal(question: str, generator: str, why: str) -> Answer:
+def refusal(question: str, generator: str, why: str, closest: list[Candidate] | None = None) -> Answer:
+    """The refusal, its reason in plain words, and the closest sentences (related, but not an answer)."""
+    related = [citation_for_span(n, c.passage, c.span.start, c.span.end)
+               for n, c in enumerate((closest or [])[:RELATED_SHOWN], start=1)]
     return Answer(question=question, text=CANNOT_ANSWER, answered=False, generator=generator,
-                  notes=[Note(NoteKind.REFUSED, why)])
+                  notes=[Note(NoteKind.REFUSED, why)], related=related)
 
 
 @dataclass

@@ -101,7 +101,7 @@ class Assistant:
         timings["decide"] = time.perf_counter() - mark
         mark = time.perf_counter()
         pieces = (generator.stream(query, ranked) if decision.answer
-                  else whole(refusal(question, generator.name, decision.reason)))
+                  else whole(refusal(question, generator.name, decision.reason, ranked)))
         for piece in pieces:
             if isinstance(piece, Answer) and timeframe.active:
                 piece.text = with_report_dates(piece)

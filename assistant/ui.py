@@ -22,7 +22,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from
 
 import gradio as gr
 
-from .answer import CANNOT_ANSWER, Answer, Generator
+from .answer import CANNOT_ANSWER, Answer, Generator, NoteKind
 from .cite import MARKER, Citation
 from .index import Progress
 from .load import SUPPORTED_SUFFIXES, LoadError, check_size, load_document
@@ -39,6 +39,14 @@ CSS = """
 .cite-chip:hover { background:#bfdbfe; }
 .refusal { color:#92400e; background:#fef3c7; padding:4px 8px; border-radius:6px; display:inline-block; }
 .answer-sources { font-size:0.85em; color:#4b5563; margin-top:6px; }
+.answer-meta { font-size:0.75em; color:#6b7280; margin-top:4px; }
+.refusal-reason { font-size:0.9em; color:#78350f; margin-top:4px; }
+.related { font-size:0.85em; color:#4b5563; margin-top:6px; }
+.file-name { font-size:0.85em; color:#9ca3af; }
+button.cite-chip { font-family:inherit; line-height:1.2; }
+.sr-only { position:absolute; width:1px; height:1px; padding:0; margin:-1px; overflow:hidden; clip:rect(0,0,0,0);
+  white-space:nowrap; border:0; }
+.cite-chip:focus { outline:2px solid #1d4ed8; outline-offset:1px; }
 .source-text { white-space:pre-wrap; max-height:520px; overflow-y:auto; font-size:0.92em; line-height:1.5;
   border:1px solid #e5e7eb; padding:10px; border-radius:6px; }
 .source-text mark { background:#fde68a; padding:1px 0; }
@@ -124,8 +132,12 @@ class ChatApp:
         citation = citations.get(int(match.group(2)))
         if citation is None:
             return ""
+        path = Path(self.settings.docs) / citation["source"]
+        if not path.exists():
+            return (f"<p>{html.escape(citation['source'])} was removed from the library after this answer was "
+                    "given; restore it from the trash in the Library tab to see it again.</p>")
         try:
-            text = load_document(Path(self.settings.docs) / citation["source"], Path(self.settings.docs)).text
+            text = load_document(path, Path(self.settings.docs)).text
         except LoadError as error:
             return f"<p>{html.escape(str(error))}</p>"
         return render_source(Citation(**citation), text)
@@ -229,25 +241,56 @@ def unused_name(folder: Path, name: str) -> Path:
 
 
 def render_answer(answer: Answer, turn: int) -> str:
+    """The answer with a chip per citation, its sources grouped by article, and which backend wrote it."""
+    badge = (f'<div class="answer-meta">{html.escape(answer.generator)} · '
+             f'{answer.timings.get("total", 0.0):.1f} s</div>')
     if not answer.answered:
-        return f'<span class="refusal">{html.escape(CANNOT_ANSWER)}</span>'
-
-    dates = {c.number: c.date for c in answer.citations}
+        return render_refusal(answer) + badge
+    by_number = {c.number: c for c in answer.citations}
 
     def chip(match: re.Match[str]) -> str:
-        return "".join(citation_chip(turn, int(n), dates.get(int(n), "")) for n in re.findall(r"\d+", match.group(0)))
+        return "".join(citation_chip(turn, by_number[int(n)]) for n in re.findall(r"\d+", match.group(0))
+                       if int(n) in by_number)
 
     body = MARKER.sub(chip, html.escape(answer.text))
+    articles: dict[str, list[Citation]] = {}
+    for citation in answer.citations:
+        articles.setdefault(citation.source, []).append(citation)
     sources = "<br>".join(
-        f"{citation_chip(turn, c.number, c.date)} {html.escape(c.source)} — {html.escape(c.title)}"
-        + (f" ({html.escape(c.date)})" if c.date else "") for c in answer.citations)
-    return f'{body}<div class="answer-sources"><b>Sources</b><br>{sources}</div>'
+        "".join(citation_chip(turn, c) for c in cited) + " " + describe_article(cited[0])
+        for cited in articles.values())
+    return f'{body}<div class="answer-sources"><b>Sources</b><br>{sources}</div>{badge}'
+
+def render_refusal(answer: Answer) -> str:
+    """The refusal, why in plain words, and the closest passages, plainly marked as not an answer."""
+    why = next((n.message for n in answer.notes if n.kind == NoteKind.REFUSED), "")
+    parts = [f'<span class="refusal">{html.escape(CANNOT_ANSWER)}</span>']
+    if why:
+        parts.append(f'<div class="refusal-reason">{html.escape(why)}</div>')
+    if answer.related:
+        quotes = "".join(f"<li>\u201c{html.escape(c.quote)}\u201d — {describe_article(c)}</li>"
+                         for c in answer.related)
+        parts.append(f'<div class="related"><b>Related, but not an answer:</b><ul>{quotes}</ul></div>')
+    return "".join(parts)
 
 
-def citation_chip(turn: int, number: int, date: str = "") -> str:
+def describe_article(citation: Citation) -> str:
+    """Title · publisher · date, then the file name, smaller."""
+    details = " · ".join(html.escape(x) for x in (citation.title or citation.source, citation.publisher,
+                                                  citation.date) if x)
+    return f'{details} <span class="file-name">({html.escape(citation.source)})</span>'
+
+
+def citation_chip(turn: int, citation: Citation) -> str:
+    """A focusable button naming its source; hovering or focusing it previews the quote and the date."""
     # the page's sanitiser keeps classes but strips data- attributes, so the chip's target is in its class
-    title = f' title="article of {html.escape(date)}"' if date else ""
-    return f'<span class="cite-chip cite-t{turn}-n{number}"{title}>[{number}]</span>'
+    preview = citation.quote if len(citation.quote) <= 200 else citation.quote[:197].rstrip() + "…"
+    dated = f" (article of {citation.date})" if citation.date else ""
+    label = f"Source {citation.number}: {citation.title or citation.source}"
+    # the sanitiser also drops aria- attributes: the accessible name is visually hidden text inside the button
+    return (f'<button type="button" class="cite-chip cite-t{turn}-n{citation.number}" '
+            f'title="\u201c{html.escape(preview)}\u201d{html.escape(dated)}">'
+            f'[{citation.number}]<span class="sr-only"> {html.escape(label)}</span></button>')
 
 
 def render_source(citation: Citation, text: str) -> str:
@@ -319,8 +362,10 @@ def build_ui(app: ChatApp) -> gr.Blocks:
                     restore = gr.Button("Restore", elem_id="restore")
                 library_status = gr.Markdown(elem_id="library-status")
             with gr.Tab("Settings"):
-                backend = gr.Radio(GENERATORS, value=app.settings.generator, label="Answer backend",
-                                   elem_id="backend")
+                configured = bool(app.settings.openai_api_key or app.settings.openai_base_url)
+                backend = gr.Radio([g for g in GENERATORS if g != "openai" or configured],
+                                   value=app.settings.generator, label="Answer backend", elem_id="backend",
+                                   info=None if configured else "openai: set OPENAI_API_KEY or OPENAI_BASE_URL")
                 passages = gr.Slider(1, 12, value=app.settings.top_k, step=1, label="Passages retrieved")
                 with gr.Row():
                     since = gr.Textbox(label="Articles published since (YYYY-MM-DD)", elem_id="since")

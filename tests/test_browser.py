@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -106,7 +107,7 @@ def test_ask_stream_click_a_citation_upload_and_ask_again(page, tmp_path) -> Non
     highlighted = page.inner_text("#cited-quote")
     panel = page.inner_text("#source-panel")
     source_line = page.locator("#chat .answer-sources").first.inner_text()
-    file_name = source_line.split("]", 1)[1].split("—")[0].strip()
+    file_name = re.search(r"\(([^()]+\.txt)\)", source_line).group(1)  # "title · publisher · date (file)"
     assert file_name in panel and highlighted and highlighted in panel
     assert page.evaluate("() => { const r = document.getElementById('cited-quote').getBoundingClientRect();"
                          " return r.top >= 0 && r.bottom <= window.innerHeight; }")
@@ -135,8 +136,13 @@ def test_ask_stream_click_a_citation_upload_and_ask_again(page, tmp_path) -> Non
     assert "harbour.txt" in last_sources and "Vistula Lift" in page.locator("#chat .message").last.inner_text()
     page.screenshot(path=str(ARTIFACTS / "06-new-article-answer.png"))
 
-    # the article's markup is shown as text in the source panel, and none of it runs
-    page.locator("#chat .answer-sources").last.locator(".cite-chip").first.click()
+    # chips are buttons a keyboard reaches, named for their source, previewing the quote; Enter opens it.
+    # The article's markup is shown as text in the source panel, and none of it runs.
+    chip = page.locator("#chat .answer-sources").last.locator(".cite-chip").first
+    assert chip.evaluate("c => c.tagName") == "BUTTON" and "Source 1: Harbour Crane" in chip.text_content()
+    assert "Vistula Lift" in (chip.get_attribute("title") or ""), chip.evaluate("c => c.outerHTML")
+    chip.focus()
+    page.keyboard.press("Enter")
     page.wait_for_function("() => document.querySelector('#source-panel').innerText.includes('Harbour Crane')")
     assert '<script>window.__pwned=2</script>' in page.inner_text("#source-panel")
     assert page.evaluate("() => typeof window.__pwned") == "undefined"

@@ -96,6 +96,6 @@ def test_the_cli_and_the_ui_take_a_date_range(dated: Path, make_settings, tmp_pa
     app = ChatApp(make_settings(dated))
     *_, (messages, _, _, status) = app.respond("How many ships did the port of Gdansk handle?", [], [],
                                               "extractive", 6, "2024-01-01", "2024-01-31")
-    assert "55 ships" in messages[-1]["content"] and 'title="article of 2024-01-05"' in messages[-1]["content"]
+    assert "55 ships" in messages[-1]["content"] and "(article of 2024-01-05)\"" in messages[-1]["content"]
     *_, (_, _, kept, status) = app.respond("How many ships?", [], [], "extractive", 6, "last spring", "")
     assert status == "Dates in Settings must look like 2025-12-20." and kept == "How many ships?"

@@ -120,3 +120,32 @@ def test_the_page_has_the_controls_a_user_needs_wired_to_the_app(app: ChatApp) -
     assert {"question", "ask", "chat", "status", "source-panel", "upload", "remove", "backend"} <= ids
     wired = {fn.name for fn in page.fns.values()}
     assert {"respond", "open_source"} <= wired
+
+
+def test_a_refusal_says_why_and_offers_the_closest_passages_as_not_an_answer(app: ChatApp) -> None:
+    messages, answers, _, _ = final(app, "What did Angela Merkel say about the Florida talks?")
+    shown = messages[-1]["content"]
+    assert '<div class="refusal-reason">None of the 2 articles mentions Angela Merkel.</div>' in shown
+    assert "Related, but not an answer:" in shown and answers[0]["related"]
+    assert '<div class="answer-meta">extractive · ' in shown  # which backend, and how long it took
+
+
+def test_sources_are_grouped_by_article_with_title_publisher_and_date(app: ChatApp) -> None:
+    messages, answers, _, _ = final(app, "How long has the war in Ukraine been going on, according to the two reports?")
+    sources = messages[-1]["content"].split('class="answer-sources"')[1]
+    for citation in answers[0]["citations"]:
+        assert sources.count(f"({citation['source']})") == 1  # one line per article, the file name last
+    assert "www.marketscreener.com · 2025-12-20" in sources
+
+
+def test_a_removed_articles_chip_says_it_was_removed(app: ChatApp) -> None:
+    _, answers, _, _ = final(app, "Where did previous discussions take place?")
+    source = answers[0]["citations"][0]["source"]
+    app.remove(source)
+    assert "was removed from the library after this answer was given" in app.open_source("0:1:1", answers)
+
+
+def test_openai_is_offered_only_when_configured(app: ChatApp) -> None:
+    page = build_ui(app)
+    backend = next(block for block in page.blocks.values() if getattr(block, "elem_id", None) == "backend")
+    assert "openai" not in [c[0] if isinstance(c, tuple) else c for c in backend.choices]

@@ -100,6 +100,7 @@ def support(claim: str, quote: str) -> Support:
         "negation": _polarity_differs(claim_tokens, quote_tokens, matches),
         "modality": _more_certain(claim_tokens, quote_tokens, matches),
         "swap": _names_swapped(claim_tokens, quote_tokens, matches),
+        "attribution": _unattributed(claim_tokens, quote_tokens),
     }
     result.problems = [kind for kind, failed in checks.items() if failed]
     result.supported = not result.problems
@@ -301,6 +302,12 @@ def _unit_after(sentence: list[Token], position: int) -> Token | None:
     return word
 
 
+def _unattributed(claim_tokens: list[Token], quote_tokens: list[Token]) -> bool:
+    """'X said …' needs a quote that attributes something to someone: a claim of who said what is not
+    backed by a sentence that nobody says."""
+    return any(t.stem in _SPEECH for t in claim_tokens) and not any(q.stem in _SPEECH for q in quote_tokens)
+
+
 def _names_swapped(claim_tokens: list[Token], quote_tokens: list[Token], matches: dict[int, list[Token]]) -> bool:
     """Two names around a shared predicate, in the opposite order: 'Bosch is behind Beaulieu' for 'Beaulieu is
     behind Bosch'. A passive 'by' between them explains a reversal."""
@@ -327,5 +334,8 @@ def _names_swapped(claim_tokens: list[Token], quote_tokens: list[Token], matches
     return False
 
 
+_SPEECH = {stem(w) for w in ("say", "said", "says", "told", "tell", "tells", "stated", "states", "added",
+                              "announced", "according", "argued", "noted", "wrote", "insisted", "claimed",
+                              "acknowledged", "emphasised", "emphasized", "warned", "stressed", "declared")}
 _GLUE = {"is", "are", "was", "were", "be", "been", "the", "a", "an", "and", "of", "to", "has", "have", "had", "in",
          "on", "at", "for", "that", "with"}

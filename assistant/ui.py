@@ -31,6 +31,7 @@ from .settings import Settings
 from .text import STOPWORDS, capitalised_phrases, sentence_spans
 
 GENERATORS = ["auto", "extractive", "local", "openai"]
+PARTIAL_MARKER = re.compile(r"\s*\[[\d,\s]*$")  # a marker still being written at the end of the stream
 Message = dict[str, str]
 
 CSS = """
@@ -89,7 +90,9 @@ class ChatApp:
             return self._generators[name]
 
     def respond(self, question: str, messages: list[Message], answers: list[dict], backend: str, passages: int,
-                since: str = "", until: str = "") -> Iterator[tuple[list[Message], list[dict], str, str]]:
+                since: str = "", until: str = "") -> Iterator[tuple[list[Message], list[dict], object, str]]:
+        """Stream the answer into the chat. The question box is cleared once, when the question is taken, and
+        then left alone: whatever the user types while the answer is written is kept (and sent next)."""
         question = (question or "").encode("utf-8", "replace").decode("utf-8").strip()
         if not question:
             yield messages, answers, "", "Type a question first."
@@ -105,6 +108,7 @@ class ChatApp:
         messages = [*messages, {"role": "user", "content": html.escape(question)},
                     {"role": "assistant", "content": "…"}]
         yield messages, answers, "", "Searching the articles…"
+        untouched = gr.update()
         written = ""
         try:
             stream = self.assistant.ask_stream(question, history, generator=self.generator_for(backend),
@@ -113,15 +117,17 @@ class ChatApp:
                 if isinstance(piece, Answer):
                     messages[-1] = {"role": "assistant", "content": render_answer(piece, turn)}
                     answers = [*answers, piece.to_dict()]
-                    yield messages, answers, "", status_line(piece)
+                    yield messages, answers, untouched, status_line(piece)
                 else:
                     written += piece
-                    messages[-1] = {"role": "assistant", "content": html.escape(written) + " ▍"}
-                    yield messages, answers, "", "Writing…"
+                    # numbers only in their final form: the model's own [n] (and a half-written "[3") are hidden
+                    shown = PARTIAL_MARKER.sub("", MARKER.sub("", written))
+                    messages[-1] = {"role": "assistant", "content": html.escape(shown) + " ▍"}
+                    yield messages, answers, untouched, "Writing…"
         except Exception as error:  # the page must always get a message, never a stack trace
             messages[-1] = {"role": "assistant",
                             "content": f'<span class="refusal">Something went wrong: {html.escape(str(error))}</span>'}
-            yield messages, answers, "", f"Error: {error}"
+            yield messages, answers, untouched, f"Error: {error}"
 
     # --- sources --------------------------------------------------------------------------------------
     def open_source(self, target: str, answers: list[dict]) -> str:
@@ -339,6 +345,7 @@ def build_ui(app: ChatApp) -> gr.Blocks:
                             question = gr.Textbox(elem_id="question", placeholder="Ask a question…",
                                                   show_label=False, scale=5)
                             send = gr.Button("Ask", variant="primary", elem_id="ask", scale=1)
+                            stop = gr.Button("Stop", elem_id="stop", scale=1)
                         gr.Examples(app.example_questions(), inputs=question, label="Examples")
                         status = gr.Markdown(elem_id="status")
                     with gr.Column(scale=2):
@@ -372,8 +379,10 @@ def build_ui(app: ChatApp) -> gr.Blocks:
                     until = gr.Textbox(label="… until (YYYY-MM-DD)", elem_id="until")
         inputs = [question, chat, answers, backend, passages, since, until]
         outputs = [chat, answers, question, status]
-        send.click(app.respond, inputs, outputs)
-        question.submit(app.respond, inputs, outputs)
+        # "always_last": a question sent while an answer is being written runs when that answer is done
+        asked = [send.click(app.respond, inputs, outputs, trigger_mode="always_last"),
+                 question.submit(app.respond, inputs, outputs, trigger_mode="always_last")]
+        stop.click(None, None, None, cancels=asked)  # type: ignore[arg-type]  # Gradio documents a list of events
         cite_open.click(app.open_source, [cite_target, answers], source).then(None, js=SCROLL_TO_QUOTE)
         uploads.upload(app.upload, uploads, [table, to_remove, library_status])
         remove.click(app.ask_to_remove, to_remove, [confirm_remove, library_status])

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from .answer import Note, NoteKind
 from .cite import claims, strip_markers
 from .support import support
-from .text import terms
+from .text import sentence_spans, terms
 
 
 @dataclass
@@ -26,8 +26,7 @@ def verify_answer(text: str, quotes: dict[int, str], cannot_answer: str) -> Veri
     order: list[int] = []
     notes: list[Note] = []
     declined = False
-    for claim, cited in claims(text):
-        body = strip_markers(claim)
+    for body, cited in _sentences(text):
         if any(_same(body, strip_markers(k)) for k in kept):
             notes.append(Note(NoteKind.REPEAT_DROPPED, f"A repeated sentence was left out: “{body[:80]}”"))
             continue
@@ -48,6 +47,16 @@ def verify_answer(text: str, quotes: dict[int, str], cannot_answer: str) -> Veri
         kept.append(_with_markers(body, backing))
         order.extend(n for n in backing if n not in order)
     return Verified(" ".join(kept), order, notes, declined and not kept)
+
+
+def _sentences(text: str) -> list[tuple[str, list[int]]]:
+    """Every sentence with the markers that follow its claim: a sentence written before a marker that belongs
+    to a later sentence is checked on its own, never carried by another sentence's citation."""
+    found = []
+    for claim, cited in claims(text):
+        for sentence in sentence_spans(strip_markers(claim)):
+            found.append((sentence.text, cited))
+    return found
 
 
 def _same(a: str, b: str) -> bool:

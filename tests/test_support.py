@@ -93,3 +93,16 @@ def test_the_checker_meets_its_floor_on_the_labelled_pairs() -> None:
     scores = support_check.score(pairs)
     failing = {k: (round(scores[k], 3), floor) for k, floor in floors.items() if scores[k] < floor}
     assert not failing, failing
+
+
+def test_every_sentence_needs_its_own_support_and_who_said_what_needs_an_attribution() -> None:
+    russia_report = "Russia\u2019s delegation will be led by Kirill Dmitriev, an envoy of President Vladimir Putin."
+    analysis = ("His presence signals that Moscow is willing to engage at a senior but carefully controlled level, "
+                "avoiding overt political concessions while gauging U.S. intentions.")
+    reply = ("Kirill Dmitriev said that Russia's delegation will be led by him. His presence signals that Moscow is "
+             "willing to engage at a senior but carefully controlled level [1].")
+    checked = verify_answer(reply, {1: russia_report, 2: analysis}, "The sources don't say.")
+    assert "said" not in checked.text  # nobody in the quotes "says" this: the attribution is dropped
+    assert checked.text == ("His presence signals that Moscow is willing to engage at a senior but carefully "
+                            "controlled level [2].")  # re-cited to the passage that holds it
+    assert [n.kind for n in checked.notes] == ["claim_dropped", "recited"]

@@ -27,8 +27,10 @@ def final(app: ChatApp, question: str, answers=None, backend="extractive", passa
 def test_an_answer_streams_into_the_chat_with_citation_chips(app: ChatApp) -> None:
     steps = list(app.respond("Where did previous discussions take place?", [], [], "extractive", 6))
     assert steps[0][3].startswith("Searching")
-    messages, answers, cleared, status = steps[-1]
-    assert cleared == "" and status.startswith("Answered by: extractive")
+    assert steps[0][2] == ""  # the question box is cleared when the question is taken …
+    messages, answers, untouched, status = steps[-1]
+    assert untouched == {"__type__": "update"}  # … and left alone after: what is typed meanwhile is kept
+    assert status.startswith("Answered by: extractive")
     assert messages[0] == {"role": "user", "content": "Where did previous discussions take place?"}
     assert 'class="cite-chip cite-t0-n1"' in messages[1]["content"]
     assert "Hallandale Beach" in messages[1]["content"] and "003_001337cf8562453b.txt" in messages[1]["content"]

@@ -22,15 +22,17 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from
 
 import gradio as gr
 
-from .answer import CANNOT_ANSWER, Answer, Generator, NoteKind
+from .answer import CANNOT_ANSWER, Answer, Generator, NoteKind, final_answer
 from .cite import MARKER, Citation
 from .index import Progress
 from .load import SUPPORTED_SUFFIXES, LoadError, check_size, load_document
 from .pipeline import Assistant, make_generator
 from .settings import Settings
 from .text import STOPWORDS, capitalised_phrases, sentence_spans
+from .timeframe import article_date
 
 GENERATORS = ["auto", "extractive", "local", "openai"]
+SPEECH = re.compile(r"\b(said|says|told|added|stated|announced|acknowledged|emphasi[sz]ed|warned)\b")
 PARTIAL_MARKER = re.compile(r"\s*\[[\d,\s]*$")  # a marker still being written at the end of the stream
 Message = dict[str, str]
 
@@ -225,14 +227,54 @@ class ChatApp:
     def sources(self) -> list[str]:
         return sorted({c.chunk.source for c in self.assistant.store.chunks()})
 
-    def example_questions(self, limit: int = 4) -> list[str]:
-        """Questions about the people and places the loaded articles mention most."""
+    def top_names(self, limit: int) -> list[str]:
+        """The people the loaded articles mention most."""
+        return [name for name, _ in self._name_counts()[0].most_common(limit)]
+
+    def _name_counts(self) -> tuple[Counter[str], set[str]]:
+        """How often each name appears in a sentence, and the names some sentence has saying something."""
         names: Counter[str] = Counter()
+        speaking: set[str] = set()
         for indexed in self.assistant.store.chunks():
             for sentence in sentence_spans(indexed.chunk.text):
-                if sentence.text[-1:] in ".!?\"\u201d":  # headings are no sentences
-                    names.update(p for p in capitalised_phrases(sentence.text) if looks_like_a_name(p))
-        return [f"Who is {name}?" for name, _ in names.most_common(limit)]
+                if sentence.text[-1:] not in ".!?\"\u201d":  # headings are no sentences
+                    continue
+                found = [p for p in capitalised_phrases(sentence.text) if looks_like_a_name(p)]
+                names.update(found)
+                if SPEECH.search(sentence.text):
+                    speaking.update(found)
+        return names, speaking
+
+    def example_questions(self, limit: int = 4) -> list[str]:
+        """Questions the loaded articles answer (each is asked first, model-free, and kept only if answered)."""
+        extractive = self.generator_for("extractive")
+        names, speaking = self._name_counts()
+        found: list[str] = []
+        for name, _ in names.most_common(limit * 2):
+            question = f"What did {name} say?" if name in speaking else f"Who is {name}?"
+            if len(found) < limit and final_answer(self.assistant.ask_stream(question, generator=extractive)).answered:
+                found.append(question)
+        return found
+
+    def corpus_summary(self) -> str:
+        """'2 articles · Dec 20, 2025 · Kirill Dmitriev, Steve Witkoff': what the chat answers from."""
+        first: dict[str, dict[str, str]] = {}
+        for indexed in self.assistant.store.chunks():
+            first.setdefault(indexed.chunk.source, indexed.metadata)
+        if not first:
+            return "No articles yet: add some in the Library tab."
+        days = sorted(d for m in first.values() if (d := article_date(m.get("date"))))
+        parts = [f"{len(first)} article" + ("s" if len(first) != 1 else "")]
+        if days:
+            span = _day(days[0]) if days[0] == days[-1] else f"{_day(days[0])} – {_day(days[-1])}"
+            parts.append(span + (f" ({len(first) - len(days)} undated)" if len(days) < len(first) else ""))
+        if names := self.top_names(3):
+            parts.append(", ".join(names))
+        return " · ".join(parts)
+
+
+def _day(day: date) -> str:
+    return f"{day:%b} {day.day}, {day.year}"
 
 
 def unused_name(folder: Path, name: str) -> Path:
@@ -335,6 +377,7 @@ def build_ui(app: ChatApp) -> gr.Blocks:
     with gr.Blocks(title="News Assistant") as page:
         answers = gr.State([])
         gr.Markdown("## News Assistant\nAnswers from your articles only — every claim cited to its passage.")
+        corpus = gr.Markdown(app.corpus_summary(), elem_id="corpus")
         with gr.Tabs():
             with gr.Tab("Chat"):
                 with gr.Row():
@@ -346,7 +389,8 @@ def build_ui(app: ChatApp) -> gr.Blocks:
                                                   show_label=False, scale=5)
                             send = gr.Button("Ask", variant="primary", elem_id="ask", scale=1)
                             stop = gr.Button("Stop", elem_id="stop", scale=1)
-                        gr.Examples(app.example_questions(), inputs=question, label="Examples")
+                        examples = gr.Dataset(components=[gr.Textbox(visible=False)], label="Try",
+                                              samples=[[q] for q in app.example_questions()], elem_id="examples")
                         status = gr.Markdown(elem_id="status")
                     with gr.Column(scale=2):
                         source = gr.HTML("<p>Click a citation to see its source.</p>", elem_id="source-panel")
@@ -384,11 +428,20 @@ def build_ui(app: ChatApp) -> gr.Blocks:
                  question.submit(app.respond, inputs, outputs, trigger_mode="always_last")]
         stop.click(None, None, None, cancels=asked)  # type: ignore[arg-type]  # Gradio documents a list of events
         cite_open.click(app.open_source, [cite_target, answers], source).then(None, js=SCROLL_TO_QUOTE)
-        uploads.upload(app.upload, uploads, [table, to_remove, library_status])
+        examples.click(lambda sample: sample[0], examples, question).then(
+            app.respond, inputs, outputs, trigger_mode="always_last")  # a clicked example is asked at once
+
+        def refreshed() -> tuple[str, object]:
+            return app.corpus_summary(), gr.Dataset(samples=[[q] for q in app.example_questions()])
+
+        uploads.upload(app.upload, uploads, [table, to_remove, library_status]).then(
+            refreshed, None, [corpus, examples])
         remove.click(app.ask_to_remove, to_remove, [confirm_remove, library_status])
         to_remove.change(lambda _: gr.update(visible=False), to_remove, confirm_remove)
-        confirm_remove.click(app.remove, to_remove, [table, to_remove, confirm_remove, in_trash, library_status])
-        restore.click(app.restore, in_trash, [table, to_remove, in_trash, library_status])
+        confirm_remove.click(app.remove, to_remove, [table, to_remove, confirm_remove, in_trash, library_status]).then(
+            refreshed, None, [corpus, examples])
+        restore.click(app.restore, in_trash, [table, to_remove, in_trash, library_status]).then(
+            refreshed, None, [corpus, examples])
     return page
 
 

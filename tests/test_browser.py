@@ -86,7 +86,8 @@ def page(app_url):
 
 
 def test_ask_stream_click_a_citation_upload_and_ask_again(page, tmp_path) -> None:
-    assert "Who is" in page.inner_text("body")  # example questions for the loaded corpus
+    assert "2 articles · Dec 20, 2025" in page.inner_text("#corpus")  # what the chat answers from
+    assert "Who is Kirill Dmitriev?" in page.inner_text("#examples")  # questions the corpus answers
     page.screenshot(path=str(ARTIFACTS / "01-first-open.png"))
 
     page.fill("#question textarea", "Where have previous discussions taken place?")

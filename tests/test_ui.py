@@ -104,10 +104,18 @@ def test_library_lists_files_with_chunk_counts_and_dates(app: ChatApp) -> None:
     assert rows["000_f3ed65131ccd6e47.txt"][2] == "2025-12-20" and rows["000_f3ed65131ccd6e47.txt"][4] > 1
 
 
-def test_example_questions_name_people_in_the_corpus(app: ChatApp) -> None:
+def test_example_questions_are_ones_the_corpus_answers(app: ChatApp) -> None:
     examples = app.example_questions()
-    assert examples and all(q.startswith("Who is ") for q in examples)
-    assert any("Dmitriev" in q or "Rubio" in q or "Witkoff" in q for q in examples)
+    assert len(examples) == 4 and any("Dmitriev" in q for q in examples)
+    assert any(q.startswith("What did ") for q in examples)  # not only "Who is X?"
+    assert all(app.assistant.ask(q).answered for q in examples)
+
+
+def test_the_chat_says_what_is_loaded_and_updates_after_changes(app: ChatApp, tmp_path: Path) -> None:
+    assert app.corpus_summary() == ("2 articles · Dec 20, 2025 (1 undated) · "
+                                    "Kirill Dmitriev, Steve Witkoff, Rustem Umerov")
+    app.remove("003_001337cf8562453b.txt")
+    assert app.corpus_summary().startswith("1 article · Dec 20, 2025 · ")
 
 
 def test_empty_questions_and_odd_file_names_are_handled(app: ChatApp) -> None:

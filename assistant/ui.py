@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import shutil
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -47,6 +48,14 @@ CSS = """
 .related { font-size:0.85em; color:#4b5563; margin-top:6px; }
 .file-name { font-size:0.85em; color:#9ca3af; }
 button.cite-chip { font-family:inherit; line-height:1.2; }
+.close-panel { display:none; }
+@media (max-width: 760px) {
+  #source-panel { display:none; }
+  #source-panel.open { display:block; position:fixed; left:0; right:0; bottom:0; max-height:75vh; overflow-y:auto;
+    z-index:1000; background:#fff; border-top:2px solid #93c5fd; padding:12px; box-shadow:0 -4px 16px #0003; }
+  .close-panel { display:inline-block; float:right; padding:4px 10px; border:1px solid #9ca3af; border-radius:6px;
+    background:#f3f4f6; }
+}
 .sr-only { position:absolute; width:1px; height:1px; padding:0; margin:-1px; overflow:hidden; clip:rect(0,0,0,0);
   white-space:nowrap; border:0; }
 .cite-chip:focus { outline:2px solid #1d4ed8; outline-offset:1px; }
@@ -59,8 +68,13 @@ button.cite-chip { font-family:inherit; line-height:1.2; }
 CHIP_CLICKS = r"""
 () => {
   document.addEventListener('click', (event) => {
+    if (event.target.closest('.close-panel')) {
+      document.querySelector('#source-panel')?.classList.remove('open');
+      return;
+    }
     const chip = event.target.closest('.cite-chip');
     if (!chip) return;
+    document.querySelector('#source-panel')?.classList.add('open');  // a drawer on narrow screens
     const box = document.querySelector('#cite-target textarea');
     if (!box) return;
     const found = /cite-t(\d+)-n(\d+)/.exec(chip.className);
@@ -83,6 +97,7 @@ class ChatApp:
         self.assistant = Assistant(settings)
         self._generators: dict[str, Generator] = {settings.generator: self.assistant.generator}
         self._lock = threading.Lock()
+        self._answering: set[str] = set()  # browser sessions with an answer being written
 
     # --- chat -----------------------------------------------------------------------------------------
     def generator_for(self, name: str) -> Generator:
@@ -92,9 +107,27 @@ class ChatApp:
             return self._generators[name]
 
     def respond(self, question: str, messages: list[Message], answers: list[dict], backend: str, passages: int,
-                since: str = "", until: str = "") -> Iterator[tuple[list[Message], list[dict], object, str]]:
+                since: str = "", until: str = "", request: gr.Request | None = None,
+                ) -> Iterator[tuple[object, object, object, str]]:
         """Stream the answer into the chat. The question box is cleared once, when the question is taken, and
-        then left alone: whatever the user types while the answer is written is kept (and sent next)."""
+        then left alone: a question typed while an answer is written stays in the box until it can be sent."""
+        session = getattr(request, "session_hash", None) or "local"
+        with self._lock:
+            busy = session in self._answering
+            self._answering.add(session)
+        if busy:
+            untouched = gr.update()
+            yield untouched, untouched, untouched, "Still writing the last answer: your question is kept; send it " \
+                                                   "when this one is done."
+            return
+        try:
+            yield from self._respond(question, messages, answers, backend, passages, since, until)
+        finally:
+            with self._lock:
+                self._answering.discard(session)
+
+    def _respond(self, question: str, messages: list[Message], answers: list[dict], backend: str, passages: int,
+                 since: str, until: str) -> Iterator[tuple[object, object, object, str]]:
         question = (question or "").encode("utf-8", "replace").decode("utf-8").strip()
         if not question:
             yield messages, answers, "", "Type a question first."
@@ -130,6 +163,31 @@ class ChatApp:
             messages[-1] = {"role": "assistant",
                             "content": f'<span class="refusal">Something went wrong: {html.escape(str(error))}</span>'}
             yield messages, answers, untouched, f"Error: {error}"
+
+    def restore_conversation(self, kept: dict | None) -> tuple[list[Message], list[dict], str]:
+        """What this browser had on screen before a reload (the backend only if still offered)."""
+        kept = kept or {}
+        offered = GENERATORS if (self.settings.openai_api_key or self.settings.openai_base_url) else [
+            g for g in GENERATORS if g != "openai"]
+        backend = str(kept.get("backend") if kept.get("backend") in offered else self.settings.generator)
+        return list(kept.get("messages") or []), list(kept.get("answers") or []), backend
+
+    def export_markdown(self, answers: list[dict]) -> str | None:
+        """The conversation as a Markdown file: each question, its answer and its numbered quotes."""
+        if not answers:
+            return None
+        lines = ["# Conversation with News Assistant", ""]
+        for answer in answers:
+            lines += [f"## {answer['question']}", "", answer["text"], ""]
+            for citation in answer["citations"]:
+                details = ", ".join(x for x in (citation["title"], citation.get("publisher"), citation.get("date"))
+                                    if x)
+                lines.append(f"[{citation['number']}] {citation['source']} ({details}), characters "
+                             f"{citation['start']}–{citation['end']}: > {citation['quote']}")
+            lines += ["", f"_Answered by {answer['generator']}._", ""]
+        path = Path(tempfile.mkdtemp(prefix="news-assistant-")) / "conversation.md"
+        path.write_text("\n".join(lines), encoding="utf-8")
+        return str(path)
 
     # --- sources --------------------------------------------------------------------------------------
     def open_source(self, target: str, answers: list[dict]) -> str:
@@ -344,7 +402,8 @@ def citation_chip(turn: int, citation: Citation) -> str:
 def render_source(citation: Citation, text: str) -> str:
     before, quote, after = text[:citation.start], text[citation.start:citation.end], text[citation.end:]
     details = " · ".join(html.escape(x) for x in (citation.source, citation.date, citation.publisher) if x)
-    return (f"<h3>{html.escape(citation.title or citation.source)}</h3><p>{details}</p>"
+    return ('<button type="button" class="close-panel">Close</button>'
+            f"<h3>{html.escape(citation.title or citation.source)}</h3><p>{details}</p>"
             f'<div class="source-text">{html.escape(before)}<mark id="cited-quote">{html.escape(quote)}</mark>'
             f"{html.escape(after)}</div>")
 
@@ -376,6 +435,7 @@ def warm_up(generator: Generator) -> None:
 def build_ui(app: ChatApp) -> gr.Blocks:
     with gr.Blocks(title="News Assistant") as page:
         answers = gr.State([])
+        saved = gr.BrowserState({}, storage_key="news-assistant-conversation")  # survives a reload
         gr.Markdown("## News Assistant\nAnswers from your articles only — every claim cited to its passage.")
         corpus = gr.Markdown(app.corpus_summary(), elem_id="corpus")
         with gr.Tabs():
@@ -389,6 +449,9 @@ def build_ui(app: ChatApp) -> gr.Blocks:
                                                   show_label=False, scale=5)
                             send = gr.Button("Ask", variant="primary", elem_id="ask", scale=1)
                             stop = gr.Button("Stop", elem_id="stop", scale=1)
+                        with gr.Row():
+                            new_chat = gr.Button("New chat", size="sm", elem_id="new-chat")
+                            export = gr.DownloadButton("Export as Markdown", size="sm", elem_id="export")
                         examples = gr.Dataset(components=[gr.Textbox(visible=False)], label="Try",
                                               samples=[[q] for q in app.example_questions()], elem_id="examples")
                         status = gr.Markdown(elem_id="status")
@@ -398,7 +461,8 @@ def build_ui(app: ChatApp) -> gr.Blocks:
                 cite_open = gr.Button(elem_id="cite-open", visible="hidden")
             with gr.Tab("Library"):
                 table = gr.Dataframe(app.library_rows(), headers=["file", "title", "date", "publisher", "chunks"],
-                                     interactive=False, elem_id="library")
+                                     interactive=False, elem_id="library", wrap=True,
+                                     column_widths=["24%", "40%", "12%", "16%", "8%"])
                 uploads = gr.File(file_count="multiple", file_types=list(SUPPORTED_SUFFIXES), elem_id="upload",
                                   label="Add articles (.txt, .md, .html, .pdf)")
                 with gr.Row():
@@ -423,13 +487,19 @@ def build_ui(app: ChatApp) -> gr.Blocks:
                     until = gr.Textbox(label="… until (YYYY-MM-DD)", elem_id="until")
         inputs = [question, chat, answers, backend, passages, since, until]
         outputs = [chat, answers, question, status]
-        # "always_last": a question sent while an answer is being written runs when that answer is done
-        asked = [send.click(app.respond, inputs, outputs, trigger_mode="always_last"),
-                 question.submit(app.respond, inputs, outputs, trigger_mode="always_last")]
+        remember = (lambda messages, given, chosen: {"messages": messages, "answers": given, "backend": chosen},
+                    [chat, answers, backend], saved)
+        asked = [send.click(app.respond, inputs, outputs), question.submit(app.respond, inputs, outputs)]
+        for event in asked:  # after each answer: remember the chat, and have the export ready to download
+            event.then(*remember).then(app.export_markdown, answers, export)
+        backend.change(*remember)
+        page.load(app.restore_conversation, saved, [chat, answers, backend]).then(app.export_markdown, answers, export)
+        new_chat.click(lambda: ([], [], "New chat: ask away.", {}), None, [chat, answers, status, saved])
+
         stop.click(None, None, None, cancels=asked)  # type: ignore[arg-type]  # Gradio documents a list of events
         cite_open.click(app.open_source, [cite_target, answers], source).then(None, js=SCROLL_TO_QUOTE)
         examples.click(lambda sample: sample[0], examples, question).then(
-            app.respond, inputs, outputs, trigger_mode="always_last")  # a clicked example is asked at once
+            app.respond, inputs, outputs)  # a clicked example is asked at once
 
         def refreshed() -> tuple[str, object]:
             return app.corpus_summary(), gr.Dataset(samples=[[q] for q in app.example_questions()])

@@ -72,17 +72,22 @@ def app_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(app_url):
+def browser():
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(app_url)
-        page.wait_for_selector("#question textarea", timeout=60_000)
-        yield page
-        browser.close()
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser, app_url):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(app_url)
+    page.wait_for_selector("#question textarea", timeout=60_000)
+    return page
 
 
 def test_ask_stream_click_a_citation_upload_and_ask_again(page, tmp_path) -> None:
@@ -148,3 +153,73 @@ def test_ask_stream_click_a_citation_upload_and_ask_again(page, tmp_path) -> Non
     assert '<script>window.__pwned=2</script>' in page.inner_text("#source-panel")
     assert page.evaluate("() => typeof window.__pwned") == "undefined"
     page.screenshot(path=str(ARTIFACTS / "07-markup-as-text.png"))
+
+
+def _pick(page, dropdown: str, option_text: str) -> None:
+    page.click(f"{dropdown} input")
+    page.get_by_role("option").filter(has_text=option_text).first.click()
+
+
+def test_removing_asks_first_and_the_trash_gives_the_article_back(page) -> None:
+    page.get_by_role("tab", name="Library").click()
+    assert page.input_value("#remove-choice input") == ""  # nothing is picked for removal until the user picks
+    _pick(page, "#remove-choice", "harbour.txt")
+    page.click("#remove")
+    page.wait_for_selector("#confirm-remove", state="visible")
+    assert "harbour.txt" in page.inner_text("#library-status") and "harbour.txt" in page.inner_text("#library")
+    page.screenshot(path=str(ARTIFACTS / "08-remove-asks-first.png"))
+    page.click("#confirm-remove")
+    page.wait_for_function("() => document.querySelector('#library-status').innerText.includes('Moved harbour')")
+    assert "harbour.txt" not in page.inner_text("#library")
+    _pick(page, "#trash-choice", "harbour.txt")
+    page.click("#restore")
+    page.wait_for_function("() => document.querySelector('#library-status').innerText.includes('Restored')")
+    assert "harbour.txt" in page.inner_text("#library")
+    page.screenshot(path=str(ARTIFACTS / "09-restored-from-trash.png"))
+    page.get_by_role("tab", name="Chat").click()
+
+
+def test_a_question_typed_while_an_answer_is_written_is_kept_and_answered_after(page) -> None:
+    before = page.locator("#chat .answer-sources").count()
+    page.fill("#question textarea", "Where have previous discussions taken place?")
+    page.click("#ask")
+    page.wait_for_function(WRITING, timeout=120_000)
+    page.fill("#question textarea", "Who leads the Russian delegation?")  # typed while the first is written
+    page.press("#question textarea", "Enter")
+    page.wait_for_function("n => document.querySelectorAll('#chat .answer-sources').length >= n + 1", arg=before,
+                           timeout=120_000)
+    assert page.input_value("#question textarea") == "Who leads the Russian delegation?"  # nothing typed is lost
+    page.press("#question textarea", "Enter")
+    page.wait_for_function("n => document.querySelectorAll('#chat .answer-sources').length >= n + 2", arg=before,
+                           timeout=120_000)
+    assert "Who leads the Russian delegation?" in page.inner_text("#chat")
+
+
+def test_a_reload_keeps_the_conversation_and_new_chat_starts_over(page) -> None:
+    shown = page.locator("#chat .answer-sources").count()
+    page.reload()
+    page.wait_for_selector("#question textarea", timeout=60_000)
+    page.wait_for_function("n => document.querySelectorAll('#chat .answer-sources').length === n", arg=shown,
+                           timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "10-after-reload.png"))
+    page.click("#new-chat")
+    page.wait_for_function("() => document.querySelectorAll('#chat .answer-sources').length === 0")
+
+
+def test_on_a_phone_the_source_opens_as_a_drawer_that_closes(browser, app_url) -> None:
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone.goto(app_url)
+    phone.wait_for_selector("#question textarea", timeout=60_000)
+    phone.fill("#question textarea", "Who leads the Russian delegation?")
+    phone.click("#ask")
+    phone.wait_for_selector("#chat .answer-sources .cite-chip", timeout=120_000)
+    assert not phone.locator("#source-panel").is_visible()
+    phone.locator("#chat .answer-sources .cite-chip").first.click()
+    phone.wait_for_selector("#cited-quote", timeout=30_000)
+    box = phone.locator("#source-panel").bounding_box()
+    assert box and box["y"] >= 844 * 0.2 and box["y"] + box["height"] <= 844 + 1  # over the page, not 856 px down
+    phone.screenshot(path=str(ARTIFACTS / "11-phone-drawer.png"))
+    phone.click("#source-panel .close-panel")
+    phone.wait_for_function("() => !document.querySelector('#source-panel').classList.contains('open')")
+    phone.close()
+

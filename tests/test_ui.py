@@ -159,3 +159,14 @@ def test_openai_is_offered_only_when_configured(app: ChatApp) -> None:
     page = build_ui(app)
     backend = next(block for block in page.blocks.values() if getattr(block, "elem_id", None) == "backend")
     assert "openai" not in [c[0] if isinstance(c, tuple) else c for c in backend.choices]
+
+
+def test_a_conversation_exports_as_markdown_with_its_quotes_and_survives_a_reload(app: ChatApp) -> None:
+    messages, answers, _, _ = final(app, "Where did previous discussions take place?")
+    exported = Path(app.export_markdown(answers)).read_text(encoding="utf-8")
+    citation = answers[0]["citations"][0]
+    assert "## Where did previous discussions take place?" in exported
+    assert f"[1] {citation['source']}" in exported and citation["quote"] in exported
+    kept = {"messages": messages, "answers": answers, "backend": "openai"}  # openai is not configured here
+    assert app.restore_conversation(kept) == (messages, answers, "extractive")
+    assert app.export_markdown([]) is None

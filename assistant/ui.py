@@ -489,17 +489,17 @@ def build_ui(app: ChatApp) -> gr.Blocks:
         outputs = [chat, answers, question, status]
         remember = (lambda messages, given, chosen: {"messages": messages, "answers": given, "backend": chosen},
                     [chat, answers, backend], saved)
-        asked = [send.click(app.respond, inputs, outputs), question.submit(app.respond, inputs, outputs)]
+        asked = [send.click(app.respond, inputs, outputs), question.submit(app.respond, inputs, outputs),
+                 examples.click(lambda sample: sample[0], examples, question).then(  # an example is asked at once
+                     app.respond, inputs, outputs)]
         for event in asked:  # after each answer: remember the chat, and have the export ready to download
             event.then(*remember).then(app.export_markdown, answers, export)
         backend.change(*remember)
         page.load(app.restore_conversation, saved, [chat, answers, backend]).then(app.export_markdown, answers, export)
         new_chat.click(lambda: ([], [], "New chat: ask away.", {}), None, [chat, answers, status, saved])
 
-        stop.click(None, None, None, cancels=asked)  # type: ignore[arg-type]  # Gradio documents a list of events
+        stop.click(None, None, None, cancels=asked)
         cite_open.click(app.open_source, [cite_target, answers], source).then(None, js=SCROLL_TO_QUOTE)
-        examples.click(lambda sample: sample[0], examples, question).then(
-            app.respond, inputs, outputs)  # a clicked example is asked at once
 
         def refreshed() -> tuple[str, object]:
             return app.corpus_summary(), gr.Dataset(samples=[[q] for q in app.example_questions()])

@@ -27,6 +27,7 @@ if not CHROMIUM.exists():
         raise RuntimeError("CI must install Debian chromium (.ci/run does) for the browser test")
     pytest.skip("Debian chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
+STORAGE_KEY = "news-assistant-conversation"  # where the page keeps the conversation across reloads
 # Text after the question and before the streaming cursor: tokens the model has written so far.
 WRITING = """() => {
     const text = document.querySelector('#chat').innerText;
@@ -98,6 +99,8 @@ def test_ask_stream_click_a_citation_upload_and_ask_again(page, tmp_path) -> Non
     page.fill("#question textarea", "Where have previous discussions taken place?")
     page.click("#ask")
     page.wait_for_function(WRITING, timeout=120_000)  # the model's own words on screen, still being written
+    writing = page.locator("#chat .message").last.inner_text()
+    assert not re.search(r"\[\d", writing), writing  # no raw or half-written citation numbers while streaming
     page.screenshot(path=str(ARTIFACTS / "02-streaming.png"))
     page.wait_for_selector("#chat .cite-chip", timeout=120_000)
     page.wait_for_function("() => document.querySelector('#status').innerText.includes('Answered by: ')")
@@ -107,6 +110,10 @@ def test_ask_stream_click_a_citation_upload_and_ask_again(page, tmp_path) -> Non
     assert "Answered by: local" in status or (
         "Answered by: extractive" in status and "extractive answer given instead" in status), status
     page.screenshot(path=str(ARTIFACTS / "03-answer.png"))
+    body = page.locator("#chat .message").last.inner_text().split("Sources")[0]
+    body = re.sub(r"\s*Source \d+: [^\n]*", "", body)  # the chips' hidden accessible names
+    after_last_chip = re.split(r"\[\d+\]", body)[-1]
+    assert re.fullmatch(r"[\s.!?]*", after_last_chip), body  # no sentence is shown without a citation after it
 
     page.locator("#chat .answer-sources .cite-chip").first.click()
     page.wait_for_selector("#cited-quote", timeout=30_000)
@@ -163,6 +170,8 @@ def _pick(page, dropdown: str, option_text: str) -> None:
 def test_removing_asks_first_and_the_trash_gives_the_article_back(page) -> None:
     page.get_by_role("tab", name="Library").click()
     assert page.input_value("#remove-choice input") == ""  # nothing is picked for removal until the user picks
+    assert page.evaluate("() => { const t = document.querySelector('#library table');"
+                         " return t.scrollWidth <= t.parentElement.clientWidth + 2; }")  # no column cut off
     _pick(page, "#remove-choice", "harbour.txt")
     page.click("#remove")
     page.wait_for_selector("#confirm-remove", state="visible")
@@ -193,6 +202,16 @@ def test_a_question_typed_while_an_answer_is_written_is_kept_and_answered_after(
     page.wait_for_function("n => document.querySelectorAll('#chat .answer-sources').length >= n + 2", arg=before,
                            timeout=120_000)
     assert "Who leads the Russian delegation?" in page.inner_text("#chat")
+
+
+def test_an_example_question_is_asked_when_clicked(page) -> None:
+    before = page.locator("#chat .answer-sources").count()
+    stored = page.evaluate(f"() => localStorage.getItem('{STORAGE_KEY}')")
+    page.locator("#examples").get_by_text("Who is Kirill Dmitriev?").click()
+    page.wait_for_function("n => document.querySelectorAll('#chat .answer-sources').length > n", arg=before,
+                           timeout=120_000)
+    assert "Who is Kirill Dmitriev?" in page.inner_text("#chat")
+    page.wait_for_function(f"s => localStorage.getItem('{STORAGE_KEY}') !== s", arg=stored)  # remembered
 
 
 def test_a_reload_keeps_the_conversation_and_new_chat_starts_over(page) -> None:

@@ -97,7 +97,7 @@ class ChatApp:
         self.assistant = Assistant(settings)
         self._generators: dict[str, Generator] = {settings.generator: self.assistant.generator}
         self._lock = threading.Lock()
-        self._answering: set[str] = set()  # browser sessions with an answer being written
+        self._answering: dict[str, object] = {}  # browser session → the answer run being written for it
 
     # --- chat -----------------------------------------------------------------------------------------
     def generator_for(self, name: str) -> Generator:
@@ -112,9 +112,11 @@ class ChatApp:
         """Stream the answer into the chat. The question box is cleared once, when the question is taken, and
         then left alone: a question typed while an answer is written stays in the box until it can be sent."""
         session = getattr(request, "session_hash", None) or "local"
+        run = object()
         with self._lock:
             busy = session in self._answering
-            self._answering.add(session)
+            if not busy:
+                self._answering[session] = run
         if busy:
             untouched = gr.update()
             yield untouched, untouched, untouched, "Still writing the last answer: your question is kept; send it " \
@@ -124,7 +126,14 @@ class ChatApp:
             yield from self._respond(question, messages, answers, backend, passages, since, until)
         finally:
             with self._lock:
-                self._answering.discard(session)
+                if self._answering.get(session) is run:  # a stopped run finishing late frees nothing of a new one
+                    del self._answering[session]
+
+    def stop_answer(self, request: gr.Request | None = None) -> str:
+        """Stop pressed: the answer being written is cancelled and the next question can be asked at once."""
+        with self._lock:
+            self._answering.pop(getattr(request, "session_hash", None) or "local", None)
+        return "Stopped."
 
     def _respond(self, question: str, messages: list[Message], answers: list[dict], backend: str, passages: int,
                  since: str, until: str) -> Iterator[tuple[object, object, object, str]]:
@@ -498,7 +507,7 @@ def build_ui(app: ChatApp) -> gr.Blocks:
         page.load(app.restore_conversation, saved, [chat, answers, backend]).then(app.export_markdown, answers, export)
         new_chat.click(lambda: ([], [], "New chat: ask away.", {}), None, [chat, answers, status, saved])
 
-        stop.click(None, None, None, cancels=asked)
+        stop.click(app.stop_answer, None, status, cancels=asked)
         cite_open.click(app.open_source, [cite_target, answers], source).then(None, js=SCROLL_TO_QUOTE)
 
         def refreshed() -> tuple[str, object]:

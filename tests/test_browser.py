@@ -204,6 +204,22 @@ def test_a_question_typed_while_an_answer_is_written_is_kept_and_answered_after(
     assert "Who leads the Russian delegation?" in page.inner_text("#chat")
 
 
+def test_stop_ends_an_answer_and_the_next_question_is_answered(page) -> None:
+    before = page.locator("#chat .answer-sources").count()
+    page.fill("#question textarea", "Where have previous discussions taken place?")
+    page.click("#ask")
+    page.wait_for_function(WRITING, timeout=120_000)
+    page.click("#stop")
+    page.wait_for_timeout(3000)  # the model would have finished by now, had it not been stopped
+    assert page.locator("#chat .answer-sources").count() == before and page.inner_text("#status") == "Stopped."
+    stored = page.evaluate(f"() => localStorage.getItem('{STORAGE_KEY}')")
+    page.fill("#question textarea", "Who leads the Russian delegation?")
+    page.click("#ask")
+    page.wait_for_function("n => document.querySelectorAll('#chat .answer-sources').length > n", arg=before,
+                           timeout=120_000)
+    page.wait_for_function(f"s => localStorage.getItem('{STORAGE_KEY}') !== s", arg=stored)  # remembered
+
+
 def test_an_example_question_is_asked_when_clicked(page) -> None:
     before = page.locator("#chat .answer-sources").count()
     stored = page.evaluate(f"() => localStorage.getItem('{STORAGE_KEY}')")
@@ -218,8 +234,12 @@ def test_a_reload_keeps_the_conversation_and_new_chat_starts_over(page) -> None:
     shown = page.locator("#chat .answer-sources").count()
     page.reload()
     page.wait_for_selector("#question textarea", timeout=60_000)
-    page.wait_for_function("n => document.querySelectorAll('#chat .answer-sources').length === n", arg=shown,
-                           timeout=30_000)
+    try:
+        page.wait_for_function("n => document.querySelectorAll('#chat .answer-sources').length === n", arg=shown,
+                               timeout=30_000)
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / "debug-reload.png"))
+        raise AssertionError(f"{shown} before, {page.locator('#chat .answer-sources').count()} after") from None
     page.screenshot(path=str(ARTIFACTS / "10-after-reload.png"))
     page.click("#new-chat")
     page.wait_for_function("() => document.querySelectorAll('#chat .answer-sources').length === 0")

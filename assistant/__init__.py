@@ -1,8 +1,25 @@
-"""Sourced question answering over news articles, offline."""
+"""Sourced question answering over news articles, offline.
 
-from .answer import CANNOT_ANSWER, Answer
-from .cite import Citation
-from .pipeline import Assistant, ask, ask_stream
-from .settings import Settings
+The names below are imported on first use, so `import assistant` and `assistant --help` stay fast.
+"""
 
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .answer import CANNOT_ANSWER, Answer
+    from .cite import Citation
+    from .pipeline import Assistant, ask, ask_stream
+    from .settings import Settings
+
+_WHERE = {"CANNOT_ANSWER": "answer", "Answer": "answer", "Citation": "cite", "Assistant": "pipeline",
+          "ask": "pipeline", "ask_stream": "pipeline", "Settings": "settings"}
 __all__ = ["CANNOT_ANSWER", "Answer", "Assistant", "Citation", "Settings", "ask", "ask_stream"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

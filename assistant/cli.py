@@ -8,15 +8,14 @@ import shutil
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from tqdm import tqdm
 
-from .answer import Answer
-from .index import TRASH, IndexDamaged
-from .pipeline import Assistant
-from .settings import Settings, get_settings
+if TYPE_CHECKING:  # the heavy modules are imported by the commands that need them: `--help` stays fast
+    from .answer import Answer
+    from .pipeline import Assistant
+    from .settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Sourced question answering over news articles, fully offline.")
@@ -32,6 +31,8 @@ class UserError(Exception):
 
 
 def settings_from(docs: Path | None, index: Path | None, generator: str | None, **more: object) -> Settings:
+    from .settings import get_settings
+
     try:
         return get_settings().with_overrides(docs=docs, index=index, generator=generator, **more)
     except ValueError as error:
@@ -39,6 +40,9 @@ def settings_from(docs: Path | None, index: Path | None, generator: str | None, 
 
 
 def build_assistant(settings: Settings) -> Assistant:
+    from .index import IndexDamaged
+    from .pipeline import Assistant
+
     if not settings.docs.is_dir():
         raise UserError(f"documents folder not found: {settings.docs}")
     try:
@@ -48,6 +52,8 @@ def build_assistant(settings: Settings) -> Assistant:
 
 
 def ingest_with_progress(assistant: Assistant) -> None:
+    from tqdm import tqdm
+
     bar = tqdm(total=0, unit="chunk", desc="embedding", leave=False, disable=None)
 
     def progress(done: int, total: int) -> None:
@@ -76,6 +82,8 @@ def ingest(docs: Annotated[Path | None, typer.Argument(help="Documents folder.")
 
 def remove_index(index: Path) -> None:
     """Delete an index folder, after checking it holds nothing but an index (never a folder of other files)."""
+    from .index import TRASH
+
     if not index.exists():
         return
     if not index.is_dir():
@@ -160,6 +168,8 @@ def eval_command(
     except QuestionFileError as error:
         raise UserError(str(error)) from error
     ingest_with_progress(assistant)
+    from tqdm import tqdm
+
     with tqdm(total=len(rows_in), unit="question", desc="asking", disable=None) as bar:
         rows, summary = run_eval(assistant, rows_in, lambda done, total: bar.update(done - bar.n))
     folder = out or Path("evals/reports") / f"{settings.docs.resolve().name}-{summary['generator']}"
@@ -201,6 +211,8 @@ def ui(docs: DocsOption = None, index: IndexOption = None, generator: GeneratorO
 
 def run_question(assistant: Assistant, question: str, history: list[tuple[str, str]] | None,
                  **dates: date) -> Answer:
+    from .index import IndexDamaged
+
     try:
         return assistant.ask(question, history, **dates)
     except (ValueError, IndexDamaged) as error:

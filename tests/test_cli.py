@@ -50,3 +50,14 @@ def test_chat_answers_follow_ups_until_an_empty_line(docs, tmp_path) -> None:
     result = run_cli("chat", docs=docs, index=tmp_path / "i", stdin=conversation)
     assert result.returncode == 0, result.stderr
     assert "Umerov" in result.stdout and "Zelenskiy" in result.stdout
+
+
+def test_help_and_import_load_no_heavy_library() -> None:
+    """`assistant --help` and `import assistant` stay fast: chromadb, langchain, gradio … load only when used."""
+    probe = ("import sys, assistant, assistant.cli; from typer.testing import CliRunner; "
+             "assert CliRunner().invoke(assistant.cli.app, ['--help']).exit_code == 0; "
+             "heavy = ('chromadb', 'langchain_openai', 'gradio', 'onnxruntime', 'bm25s'); "
+             "print([m for m in heavy if m in sys.modules])")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -12,9 +12,9 @@ from typing import Protocol
 
 from .cite import Citation, citation_for_span
 from .embed import get_embedder
-from .figures import MONTHS, NUMBER_WORDS, WEEKDAYS, conflicting_figures
+from .figures import NUMBER_WORDS, TIME_NAMES, conflicting_figures
 from .lexicon import synonym_of
-from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, question_focus, standalone_query
+from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, question_terms, standalone_query
 from .text import Span, capitalised_phrases, capitalised_words, numbers, sentence_spans, terms, word_key
 from .timeframe import article_date
 from .tuning import (
@@ -36,17 +36,14 @@ CANNOT_ANSWER = "The sources don't say."
 RELATED_SHOWN = 2  # closest sentences a refusal offers as "related, but not an answer"
 
 PRONOUN_START = re.compile(r"^(He|She|They|It|This|That|These|Those|His|Her|Their|Its|The move|The decision)\b")
-_TIME_NAMES = [*MONTHS, *(m[:3] for m in MONTHS), *WEEKDAYS]
 TIME_WORDS = re.compile(
-    rf"\b(\d{{4}}|\d{{1,2}}/\d{{1,2}}|{'|'.join(_TIME_NAMES)}|yesterday|today|tomorrow|week|month|year|day|earlier|"
+    rf"\b(\d{{4}}|\d{{1,2}}/\d{{1,2}}|{'|'.join(TIME_NAMES)}|yesterday|today|tomorrow|week|month|year|day|earlier|"
     r"later|ago)\b", re.I,
 )
 AMOUNT_WORDS = re.compile(rf"\b({'|'.join(NUMBER_WORDS)}|several|half)\b", re.I)
 DURATION = re.compile(rf"\b(?:\d[\d,.]*|{'|'.join(NUMBER_WORDS)}|several|a few|many)[\s-]+(?:more\s+)?"
                       r"(?:years?|months?|weeks?|days?|hours?|minutes?|decades?|centuries)\b|\bsince (?:\w+ )?\d{4}\b",
                       re.I)
-
-
 
 
 class NoteKind(StrEnum):
@@ -189,7 +186,7 @@ def rank_sentences(question: str, passages: list[Passage], keyword: KeywordIndex
     candidates = _candidates(passages)
     if not candidates:
         return []
-    wanted = [t for t in dict.fromkeys(terms(question_focus(question))) if t not in QUESTION_WORDS]
+    wanted = question_terms(question)
     total_idf = sum(keyword.idf(t) for t in wanted) or 1.0
     vectors = get_embedder(embed_threads).embed([question] + [c.span.text for c in candidates])
     similarities = vectors[1:] @ vectors[0]

@@ -18,6 +18,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -190,7 +191,7 @@ def _completion(answer: Answer, base_url: str) -> dict[str, Any]:
         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
         "citations": [c.to_dict() for c in answer.citations],
         "answered": answer.answered,
-        "notes": [{"kind": n.kind.value, "message": n.message} for n in answer.notes],
+        "notes": [asdict(n) for n in answer.notes],
     }
 
 

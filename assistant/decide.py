@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .answer import Candidate, expected_answer_type, has_answer_type, unknown_names
-from .retrieve import QUESTION_WORDS, KeywordIndex, Retrieval, question_focus
+from .retrieve import KeywordIndex, Retrieval, question_terms
 from .text import capitalised_phrases, terms
 from .tuning import MIN_COVERAGE, RAREST_WORDS, TOP_SENTENCES, TYPE_CHECK_DEPTH
 
@@ -52,7 +52,7 @@ def load_model(path: Path = MODEL_FILE) -> AnswerabilityModel:
 
 def signals(question: str, retrieval: Retrieval, ranked: list[Candidate], keyword: KeywordIndex) -> dict[str, float]:
     """What the decision looks at, each roughly in [0, 1]."""
-    wanted = [t for t in dict.fromkeys(terms(question_focus(question))) if t not in QUESTION_WORDS]
+    wanted = question_terms(question)
     idf = {t: keyword.idf(t) for t in wanted}
     total = sum(idf.values()) or 1.0
     top = ranked[:TOP_SENTENCES]

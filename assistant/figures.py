@@ -21,6 +21,7 @@ ORDINALS = {
 MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december"]
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+TIME_NAMES = [*MONTHS, *(m[:3] for m in MONTHS), *WEEKDAYS]  # names of months (and their short forms) and days
 # Words that never say what a figure counts: "voted 12 to 3", "one of the", "two in three"
 _NOT_UNITS = {"to", "of", "in", "and", "or", "the", "a", "an", "for", "by", "from", "with", "at", "on", "as",
               "than", "per", "out", "more", "less", "about", "nearly", "around", "over", "under", "after", "before"}

@@ -65,6 +65,17 @@ class IndexedChunk:
     metadata: dict[str, str]
 
 
+def unused_name(folder: Path, name: str) -> Path:
+    """folder/name, or folder/name-2, -3 … if that exists: an article is never written over another."""
+    target = folder / name
+    stem, suffix = target.stem, target.suffix
+    number = 2
+    while target.exists():
+        target = folder / f"{stem}-{number}{suffix}"
+        number += 1
+    return target
+
+
 def _prune_empty(folder: Path, root: Path) -> None:
     while folder != root and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
@@ -248,20 +259,11 @@ class Store:
         if not path.is_relative_to(self.trash.resolve()) or not path.is_file():
             return None
         source = entry.split("/", 1)[1] if "/" in entry else entry
-        target = self.docs / source
-        number = 2
-        while target.exists():
-            target = target.with_name(f"{Path(source).stem}-{number}{Path(source).suffix}")
-            number += 1
+        target = unused_name((self.docs / source).parent, Path(source).name)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(path), target)
         _prune_empty(path.parent, self.trash)
         return target.relative_to(self.docs).as_posix()
-
-    def empty_trash(self) -> int:
-        count = len(self.trashed())
-        shutil.rmtree(self.trash, ignore_errors=True)
-        return count
 
     def _forget_source(self, source: str) -> None:
         with self._lock:

@@ -28,7 +28,7 @@ History = list[tuple[str, str]]
 
 def clean_question(question: object, max_chars: int) -> str:
     """The question as text fit to search: characters that cannot be encoded (a lone surrogate, a stray byte
-    from the shell) become U+FFFD; empty, non-text and over-long questions are refused with a clear message."""
+    from the shell) become '?'; empty, non-text and over-long questions are refused with a clear message."""
     if not isinstance(question, str):
         raise ValueError(f"The question must be text, not {type(question).__name__}.")
     question = question.encode("utf-8", "replace").decode("utf-8").strip()
@@ -103,9 +103,9 @@ class Assistant:
         pieces = (generator.stream(query, ranked) if decision.answer
                   else whole(refusal(question, generator.name, decision.reason, ranked)))
         for piece in pieces:
-            if isinstance(piece, Answer) and timeframe.active:
-                piece.text = with_report_dates(piece)
             if isinstance(piece, Answer):
+                if timeframe.active:
+                    piece.text = with_report_dates(piece)
                 piece.question = question
                 piece.query = query
                 piece.confidence = decision.probability

@@ -192,6 +192,12 @@ def _favour_time(passages: list[Passage], timeframe: Timeframe) -> None:
             passage.score *= 1 + RECENCY_BOOST * dated.index(day) / (len(dated) - 1)
 
 
+def question_terms(question: str) -> list[str]:
+    """The words a question is about, once each, in order: search terms without phrases about the sources or
+    words that only ask ('say', 'many', 'long' …)."""
+    return [t for t in dict.fromkeys(terms(question_focus(question))) if t not in QUESTION_WORDS]
+
+
 def question_focus(question: str) -> str:
     """The question without phrases about the sources or the verbs that only ask for a duration: 'How long has
     the war been going on, according to the two reports?' → 'How long has the war ,?'."""

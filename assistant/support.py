@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .figures import MONTHS, NUMBER_WORDS, ORDINALS, WEEKDAYS, figure_values, normalise_figure
+from .figures import NUMBER_WORDS, ORDINALS, TIME_NAMES, figure_values, normalise_figure
 from .lexicon import (
     FACT,
     HEDGE_PHRASES,
@@ -33,7 +33,7 @@ _STOP = set(STOPWORDS) - NEGATIONS - {"will", "may", "might", "could", "would", 
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|\$?\d[\d,]*(?:\.\d+)?%?|[A-Za-z]+(?:[’'][A-Za-z]+)*")
 _CLAUSE_BREAK = re.compile(r"[,;:—–()“”\"!?]|\.\s|\s-\s")
 _CLAUSE_WORDS = {"but", "while", "though", "although", "whereas", "however", "rather", "instead", "despite"}
-_TIME_NAMES = set(MONTHS) | set(WEEKDAYS) | {m[:3] for m in MONTHS} | {"sept"}
+_TIME_NAMES = {*TIME_NAMES, "sept"}
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def tokens(text: str) -> list[Token]:
 
 
 def support(claim: str, quote: str) -> Support:
-    from .cite import strip_markers  # cite imports nothing from here; keep the import local to avoid a cycle
+    from .cite import strip_markers  # cite imports retrieval (chromadb, bm25s): not needed to score a pair
 
     claim = strip_markers(claim)
     claim_tokens, quote_tokens = tokens(claim), tokens(quote)
@@ -131,8 +131,12 @@ def _is_name(token: Token, sentence: list[Token], known: frozenset[str] = frozen
     if not token.starts or token.stem in known:
         return True
     following = sentence[token.position + 1] if token.position + 1 < len(sentence) else None
-    return (any(ch.isupper() for ch in token.text[1:]) or token.text.lower().endswith(("'s", "’s"))
+    return (any(ch.isupper() for ch in token.text[1:]) or _possessive(token)
             or bool(following and following.capital and not following.starts))
+
+
+def _possessive(token: Token) -> bool:
+    return token.text.lower().endswith(("'s", "’s"))
 
 
 def _missing_names(claim_tokens: list[Token], quote_tokens: list[Token]) -> set[str]:
@@ -313,7 +317,7 @@ def _names_swapped(claim_tokens: list[Token], quote_tokens: list[Token], matches
     behind Bosch'. A passive 'by' between them explains a reversal."""
     known = frozenset(q.stem for q in quote_tokens if q.capital and not q.starts)
     names = [t for t in claim_tokens if _is_name(t, claim_tokens, known) and t.low not in _TIME_NAMES
-             and not t.text.lower().endswith(("'s", "’s"))]
+             and not _possessive(t)]
     seen: dict[int, Token] = {}
     for t in names:
         hits = [q for q in quote_tokens if _same_word(t.stem, q.stem)]

@@ -31,7 +31,6 @@ class Timeframe:
     until: date | None = None
     strict: bool = False  # the caller's dates: only articles inside; a question's words: inside ranks first
     prefer_recent: bool = False  # "the latest …": newer articles first
-    as_of: date | None = None
 
     @property
     def bounded(self) -> bool:
@@ -53,15 +52,15 @@ def resolve(question: str, as_of: date | None = None, since: date | None = None,
     today = as_of or date.today()
     recent = bool(RECENT_WORDS.search(question))
     if since or until:
-        return Timeframe(since, until, strict=True, prefer_recent=recent, as_of=today)
+        return Timeframe(since, until, strict=True, prefer_recent=recent)
     if weekday := _SINCE_DAY.search(question):
         back = (today.weekday() - WEEKDAYS.index(weekday.group(1).lower())) % 7 or 7
-        return Timeframe(today - timedelta(days=back), today, prefer_recent=recent, as_of=today)
+        return Timeframe(today - timedelta(days=back), today, prefer_recent=recent)
     for pattern, start_back, end_back in _RELATIVE:
         if pattern.search(question):
             return Timeframe(today - timedelta(days=start_back), today - timedelta(days=end_back),
-                             prefer_recent=recent, as_of=today)
-    return Timeframe(prefer_recent=recent, as_of=today)
+                             prefer_recent=recent)
+    return Timeframe(prefer_recent=recent)
 
 
 def describe(timeframe: Timeframe) -> str:

@@ -25,7 +25,7 @@ import gradio as gr
 
 from .answer import CANNOT_ANSWER, Answer, Generator, NoteKind, final_answer
 from .cite import MARKER, Citation
-from .index import Progress
+from .index import Progress, unused_name
 from .load import SUPPORTED_SUFFIXES, LoadError, check_size, load_document
 from .pipeline import Assistant, make_generator
 from .settings import Settings
@@ -98,6 +98,7 @@ class ChatApp:
         self._generators: dict[str, Generator] = {settings.generator: self.assistant.generator}
         self._lock = threading.Lock()
         self._answering: dict[str, object] = {}  # browser session → the answer run being written for it
+        self._names: tuple[int, tuple[Counter[str], set[str]]] | None = None  # (index version, name counts)
 
     # --- chat -----------------------------------------------------------------------------------------
     def generator_for(self, name: str) -> Generator:
@@ -173,12 +174,17 @@ class ChatApp:
                             "content": f'<span class="refusal">Something went wrong: {html.escape(str(error))}</span>'}
             yield messages, answers, untouched, f"Error: {error}"
 
+    def openai_configured(self) -> bool:
+        return bool(self.settings.openai_api_key or self.settings.openai_base_url)
+
+    def backends(self) -> list[str]:
+        """The backends the page offers: openai only when it is configured."""
+        return [g for g in GENERATORS if g != "openai" or self.openai_configured()]
+
     def restore_conversation(self, kept: dict | None) -> tuple[list[Message], list[dict], str]:
         """What this browser had on screen before a reload (the backend only if still offered)."""
         kept = kept or {}
-        offered = GENERATORS if (self.settings.openai_api_key or self.settings.openai_base_url) else [
-            g for g in GENERATORS if g != "openai"]
-        backend = str(kept.get("backend") if kept.get("backend") in offered else self.settings.generator)
+        backend = str(kept.get("backend") if kept.get("backend") in self.backends() else self.settings.generator)
         return list(kept.get("messages") or []), list(kept.get("answers") or []), backend
 
     def export_markdown(self, answers: list[dict]) -> str | None:
@@ -299,7 +305,14 @@ class ChatApp:
         return [name for name, _ in self._name_counts()[0].most_common(limit)]
 
     def _name_counts(self) -> tuple[Counter[str], set[str]]:
-        """How often each name appears in a sentence, and the names some sentence has saying something."""
+        """How often each name appears in a sentence, and the names some sentence has saying something; read
+        once per version of the index (the summary and the examples both need it)."""
+        version = self.assistant.store.version
+        if self._names is None or self._names[0] != version:
+            self._names = (version, self._count_names())
+        return self._names[1]
+
+    def _count_names(self) -> tuple[Counter[str], set[str]]:
         names: Counter[str] = Counter()
         speaking: set[str] = set()
         for indexed in self.assistant.store.chunks():
@@ -342,17 +355,6 @@ class ChatApp:
 
 def _day(day: date) -> str:
     return f"{day:%b} {day.day}, {day.year}"
-
-
-def unused_name(folder: Path, name: str) -> Path:
-    """folder/name, or folder/name-2, -3 … if that exists: an upload never overwrites an article."""
-    target = folder / name
-    stem, suffix = target.stem, target.suffix
-    number = 2
-    while target.exists():
-        target = folder / f"{stem}-{number}{suffix}"
-        number += 1
-    return target
 
 
 def render_answer(answer: Answer, turn: int) -> str:
@@ -486,10 +488,9 @@ def build_ui(app: ChatApp) -> gr.Blocks:
                     restore = gr.Button("Restore", elem_id="restore")
                 library_status = gr.Markdown(elem_id="library-status")
             with gr.Tab("Settings"):
-                configured = bool(app.settings.openai_api_key or app.settings.openai_base_url)
-                backend = gr.Radio([g for g in GENERATORS if g != "openai" or configured],
-                                   value=app.settings.generator, label="Answer backend", elem_id="backend",
-                                   info=None if configured else "openai: set OPENAI_API_KEY or OPENAI_BASE_URL")
+                backend = gr.Radio(app.backends(), value=app.settings.generator, label="Answer backend",
+                                   elem_id="backend", info=None if app.openai_configured()
+                                   else "openai: set OPENAI_API_KEY or OPENAI_BASE_URL")
                 passages = gr.Slider(1, 12, value=app.settings.top_k, step=1, label="Passages retrieved")
                 with gr.Row():
                     since = gr.Textbox(label="Articles published since (YYYY-MM-DD)", elem_id="since")

@@ -173,7 +173,7 @@ def unknown_names(question: str, keyword: KeywordIndex) -> set[str]:
     unknown = set()
     for name in capitalised_phrases(question):
         name_terms = terms(name)
-        missing = [t for t in name_terms if keyword.document_frequency.get(t, 0) == 0]
+        missing = [t for t in name_terms if keyword.frequency(t) == 0]
         if name_terms and len(missing) > len(name_terms) / 2:
             unknown.add(name)
     return unknown

@@ -77,19 +77,22 @@ def ingest(docs: Annotated[Path | None, typer.Argument(help="Documents folder.")
     settings = settings_from(docs, index, None)
     if rebuild:
         remove_index(settings.index)
+        if settings.chroma_url:
+            remove_collection(settings)
     ingest_with_progress(build_assistant(settings))
 
 
 def remove_index(index: Path) -> None:
     """Delete an index folder, after checking it holds nothing but an index (never a folder of other files)."""
-    from .index import TRASH
+    from .index import CATALOG, TRASH
 
     if not index.exists():
         return
     if not index.is_dir():
         raise UserError(f"{index} is a file, not an index folder; move it away or pick another --index")
     unexpected = [p.name for p in index.iterdir()
-                  if not p.name.startswith("chroma.sqlite3") and not _looks_like_segment(p) and p.name != TRASH]
+                  if not p.name.startswith("chroma.sqlite3") and not _looks_like_segment(p)
+                  and p.name not in (TRASH, CATALOG)]
     if unexpected:
         raise UserError(f"{index} holds files that are not part of an index ({', '.join(sorted(unexpected)[:3])}); "
                         "not deleting it")
@@ -97,6 +100,18 @@ def remove_index(index: Path) -> None:
         if entry.name != TRASH:  # removed articles stay restorable
             shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
     typer.echo(f"removed the index at {index}; rebuilding")
+
+
+def remove_collection(settings: Settings) -> None:
+    """Delete this folder's collection on the Chroma server (other folders' collections stay)."""
+    from .index import chroma_client, collection_name
+
+    try:
+        chroma_client(settings).delete_collection(collection_name(settings.docs))
+    except Exception as error:  # NotFoundError when there is none yet
+        if "does not exist" not in str(error):
+            raise UserError(f"cannot delete the collection on {settings.chroma_url}: {error}") from error
+    typer.echo(f"removed the collection on {settings.chroma_url}")
 
 
 def _looks_like_segment(path: Path) -> bool:

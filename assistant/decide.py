@@ -96,7 +96,7 @@ def _rarest_missing(idf: dict[str, float], retrieval: Retrieval, keyword: Keywor
 
 def decide(question: str, retrieval: Retrieval, ranked: list[Candidate], keyword: KeywordIndex,
            model: AnswerabilityModel | None = None, threshold: float | None = None) -> Decision:
-    if not retrieval.passages or not keyword.chunks:
+    if not retrieval.passages or not keyword.size:
         return Decision(False, 0.0, "No articles are indexed yet.")
     if not ranked:
         return Decision(False, 0.0, "None of the retrieved passages has a sentence about this.")
@@ -123,7 +123,7 @@ def _ruled_out(question: str, keyword: KeywordIndex, found: dict[str, float]) ->
 
 
 def _articles(keyword: KeywordIndex) -> str:
-    count = len({c.chunk.source for c in keyword.chunks})
+    count = keyword.sources
     return f"{count} article" if count == 1 else f"{count} articles"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,8 @@ import numpy as np
 
 MODEL_NAME = "all-MiniLM-L6-v2-int8"
 TOKENIZER_MD5 = "f540215c85aa2a5d5d5ea440093397a8"
-MAX_TOKENS = 256
-BATCH_SIZE = 32
+MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length; 1 chunk in 200 is longer and loses its tail
+MICRO_BATCH = 2  # texts per model call: sorted by length, so almost no padding; small batches stay in cache
 
 
 class EmbeddingModelMissing(RuntimeError):
@@ -46,40 +47,63 @@ def tokenizer_file() -> Path:
 
 
 class MiniLMEmbedder:
-    """Mean-pooled, L2-normalised 384-d sentence vectors."""
+    """Mean-pooled, L2-normalised 384-d sentence vectors.
+
+    Texts are tokenised without padding, sorted by length and run in micro-batches, one single-threaded model
+    session per core working through its share: no compute is spent on padding, and on 2 cores this embeds
+    news chunks about 2.3x faster than batches of 32 padded to their longest text (benchmarks/scale.py)."""
 
     dimensions = 384
 
     def __init__(self, threads: int = 2) -> None:
-        import onnxruntime
         from tokenizers import Tokenizer
 
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        self._session = onnxruntime.InferenceSession(
-            str(model_file()), sess_options=options, providers=["CPUExecutionProvider"]
-        )
-        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._sessions = [_session(model_file()) for _ in range(max(threads, 1))]
+        self._inputs = {i.name for i in self._sessions[0].get_inputs()}
         self._tokenizer = Tokenizer.from_file(str(tokenizer_file()))
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
-        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # pads to the longest in each batch
+        self._tokenizer.no_padding()
+        self._pool = ThreadPoolExecutor(len(self._sessions), thread_name_prefix="embed")
 
     def embed(self, texts: list[str]) -> np.ndarray:
+        vectors = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         if not texts:
-            return np.zeros((0, self.dimensions), dtype=np.float32)
-        return np.vstack([self._embed_batch(texts[i:i + BATCH_SIZE]) for i in range(0, len(texts), BATCH_SIZE)])
+            return vectors
+        encodings = [e.ids for e in self._tokenizer.encode_batch([t if t.strip() else " " for t in texts])]
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i]))
+        batches = [order[i:i + MICRO_BATCH] for i in range(0, len(order), MICRO_BATCH)]
+        shares = [batches[n::len(self._sessions)] for n in range(len(self._sessions))]
+        work = [self._pool.submit(self._run_share, session, share, encodings, vectors)
+                for session, share in zip(self._sessions, shares) if share]
+        for done in work:
+            done.result()
+        return vectors
 
-    def _embed_batch(self, texts: list[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch([t if t.strip() else " " for t in texts])
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+    def _run_share(self, session: Any, batches: list[list[int]], encodings: list[list[int]],
+                   out: np.ndarray) -> None:
+        for batch in batches:
+            out[batch] = self._run(session, [encodings[i] for i in batch])
+
+    def _run(self, session: Any, encodings: list[list[int]]) -> np.ndarray:
+        ids = np.zeros((len(encodings), max(len(e) for e in encodings)), dtype=np.int64)
+        for row, encoding in enumerate(encodings):
+            ids[row, :len(encoding)] = encoding
+        mask = (ids != 0).astype(np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        output = self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0]
+        output = session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0]
         weights = mask[..., None].astype(np.float32)
         pooled = (output * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+
+def _session(path: Path, threads: int = 1) -> Any:
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    return onnxruntime.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
 
 
 @lru_cache(maxsize=4)

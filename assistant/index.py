@@ -1,4 +1,6 @@
-"""The Chroma index: incremental ingest keyed by content hash, and the chunk table retrieval reads."""
+"""The index: a Chroma collection of chunk embeddings (local folder or a Chroma server) and the catalog of
+files and chunks beside it. Ingest is incremental: an unchanged file is known by size and mtime, a changed one
+by content hash; new chunks are searchable by keyword as soon as they are cut, and by meaning once embedded."""
 
 from __future__ import annotations
 
@@ -7,34 +9,45 @@ import logging
 import shutil
 import threading
 import time
-from collections import Counter
+import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
 
-import chromadb
-from chromadb.config import Settings as ChromaSettings
-
-from .chunk import Chunk, chunk_document
+from .catalog import INCOMPLETE, Catalog, FileRecord, IndexedChunk
+from .chunk import chunk_document
 from .embed import MODEL_NAME, chroma_embedding_function, get_embedder
-from .load import Document, load_folder
+from .load import Document, LoadError, check_size, find_article_files, load_document
 from .settings import Settings
+
+__all__ = ["IndexDamaged", "IndexedChunk", "IngestReport", "Progress", "Store", "unused_name"]
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
+# (chunks embedded so far, chunks to embed); called with 0 once the new chunks are searchable by keyword
+Progress = Callable[[int, int], None]
 TRASH = "trash"  # removed articles, inside the index folder
-EMBED_PIECE = 256  # chunks embedded and written at a time, so memory stays flat however big a file is
+CATALOG = "keyword"  # the catalog and keyword index, inside the index folder
+EMBED_PIECE = 512  # chunks embedded and written at a time, so memory stays flat however big the corpus is
+GENERATION = "generation"  # collection metadata: changes whenever any process changes the collection
+SEEN = "remote_generation"  # catalog state: the collection's generation the catalog matches
 
 
 class IndexDamaged(RuntimeError):
     """The index folder cannot be opened or read; the message says how to rebuild it."""
 
 
-def damaged(index: Path, error: BaseException) -> IndexDamaged:
-    reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
-    return IndexDamaged(f"the index at {index} cannot be read ({reason}). Rebuild it from the articles with "
-                        f"`assistant ingest --rebuild` (or delete the folder {index}).")
+def describe_error(error: BaseException, limit: int = 200) -> str:
+    """An error's first line, for one-line messages."""
+    return str(error).splitlines()[0][:limit] if str(error) else type(error).__name__
+
+
+def damaged(index: Path | str, error: BaseException) -> IndexDamaged:
+    return IndexDamaged(f"the index at {index} cannot be read ({describe_error(error)}). Rebuild it from the "
+                        f"articles with `assistant ingest --rebuild` (or delete the folder {index}).")
 
 
 @dataclass
@@ -59,10 +72,9 @@ class IngestReport:
         )
 
 
-@dataclass(frozen=True)
-class IndexedChunk:
-    chunk: Chunk
-    metadata: dict[str, str]
+@dataclass
+class _Scan:
+    to_index: list[tuple[Document, FileRecord]] = field(default_factory=list)
 
 
 def unused_name(folder: Path, name: str) -> Path:
@@ -82,11 +94,6 @@ def _prune_empty(folder: Path, root: Path) -> None:
         folder = folder.parent
 
 
-def _reason(error: Exception) -> str:
-    first_line = str(error).splitlines()[0][:160] if str(error) else ""
-    return f"{type(error).__name__}: {first_line}" if first_line else type(error).__name__
-
-
 def _forget(report: IngestReport, source: str) -> None:
     for listed in (report.added, report.updated):
         if source in listed:
@@ -94,140 +101,239 @@ def _forget(report: IngestReport, source: str) -> None:
 
 
 def collection_name(docs: Path) -> str:
-    """One collection per documents folder, so several corpora can share an index folder."""
+    """One collection per documents folder, so several corpora can share an index folder or server."""
     digest = hashlib.sha256(str(docs.resolve()).encode("utf-8")).hexdigest()[:12]
     return f"articles-{digest}"
 
 
+def chroma_client(settings: Settings) -> Any:
+    """A Chroma server's client when ASSISTANT_CHROMA_URL is set, else the index folder's own database."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ValueError(f"ASSISTANT_CHROMA_URL must look like http://host:port, not {settings.chroma_url!r}")
+        return chromadb.HttpClient(host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
+                                   ssl=url.scheme == "https", settings=chroma_settings)
+    return chromadb.PersistentClient(path=str(settings.index), settings=chroma_settings)
+
+
 class Store:
-    """One documents folder's Chroma collection, plus an in-memory copy of its chunks."""
+    """One documents folder's Chroma collection and catalog."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.docs = Path(settings.docs)
+        self.location = settings.chroma_url or str(settings.index)
         if settings.index.exists() and not settings.index.is_dir():
             raise IndexDamaged(f"the index path {settings.index} is a file, not a folder; "
                                "set ASSISTANT_INDEX (or --index) to a folder")
         settings.index.mkdir(parents=True, exist_ok=True)
+        self.name = collection_name(self.docs)
+        self._client = self._open(lambda: chroma_client(settings))
+        self.collection = self._open(lambda: self._client.get_or_create_collection(
+            self.name, embedding_function=chroma_embedding_function(settings.embed_threads),
+            metadata={"hnsw:space": "cosine"}))
+        self._max_batch = self._open(self._client.get_max_batch_size)
+        self.catalog = self._open(lambda: Catalog(settings.index / CATALOG / f"{self.name}.sqlite3"))
+        self._ingesting = threading.Lock()
+        self._chunks: tuple[int, list[IndexedChunk]] | None = None
+        self.sync()
+
+    def _open(self, make: Callable[[], Any]) -> Any:
         try:
-            self._client = chromadb.PersistentClient(
-                path=str(settings.index), settings=ChromaSettings(anonymized_telemetry=False)
-            )
-            self.collection = self._client.get_or_create_collection(
-                collection_name(self.docs),
-                embedding_function=chroma_embedding_function(settings.embed_threads),
-                metadata={"hnsw:space": "cosine"},
-            )
-            self.collection.count()
-            self._max_batch = self._client.get_max_batch_size()
-        except BaseException as error:  # sqlite errors, and Rust panics (PanicException is a BaseException)
+            return make()
+        except ValueError:
+            raise
+        except BaseException as error:  # sqlite errors, connection errors, Rust panics (a BaseException)
             if isinstance(error, KeyboardInterrupt | SystemExit):
                 raise
-            raise damaged(settings.index, error) from error
-        self._lock = threading.RLock()
-        self._chunks: list[IndexedChunk] | None = None
-        self._version = 0
+            raise damaged(self.location, error) from error
 
     @property
     def version(self) -> int:
         """Changes whenever the indexed content changes, so caches built on it know to rebuild."""
-        return self._version
+        return int(self.catalog.generation)
+
+    def settings_key(self) -> str:
+        s = self.settings
+        return f"{s.chunk_size}:{s.chunk_overlap}:{MODEL_NAME}"
 
     def ingest_key(self, document: Document) -> str:
-        s = self.settings
-        return f"{document.content_hash}:{s.chunk_size}:{s.chunk_overlap}:{MODEL_NAME}"
+        return f"{document.content_hash}:{self.settings_key()}"
+
+    # --- keeping the catalog in step with the collection ----------------------------------------------------
+
+    def remote_generation(self) -> str | None:
+        metadata = self._open(lambda: self._client.get_collection(self.name, embedding_function=None).metadata)
+        value = (metadata or {}).get(GENERATION)
+        return str(value) if value is not None else None
+
+    def sync(self) -> bool:
+        """Copy the collection into the catalog when another process (or an older version) changed it; True
+        when it did."""
+        remote = self.remote_generation()
+        if (remote or "") == (self.catalog.get_state(SEEN) or "") and (
+                self.catalog.count() or not self.collection.count()):
+            return False
+        records: list[tuple[str, str, dict]] = []
+        page = min(self._max_batch, 5000)
+        while True:
+            got = self._page(len(records), page)
+            records += zip(got["ids"], got["documents"] or [], got["metadatas"] or [])
+            if len(got["ids"]) < page:
+                break
+        self.catalog.replace_all(records)
+        self.catalog.set_state(SEEN, remote or "")
+        log.info("catalog copied from the index: %d chunks", len(records))
+        return True
+
+    def _page(self, offset: int, limit: int) -> Any:
+        return self._open(lambda: self.collection.get(include=["documents", "metadatas"], limit=limit,
+                                                      offset=offset))
+
+    def _publish(self) -> None:
+        token = uuid.uuid4().hex
+        self.collection.modify(metadata={GENERATION: token})
+        self.catalog.set_state(SEEN, token)
+
+    # --- ingest ----------------------------------------------------------------------------------------------
 
     def indexed_files(self) -> dict[str, str]:
-        """source → ingest key of what the index holds now ('incomplete' for a file whose ingest was cut off)."""
-        records = self.collection.get(include=["metadatas"])
-        keys: dict[str, str] = {}
-        held: Counter[str] = Counter()
-        expected: dict[str, int] = {}
-        for m in records["metadatas"] or []:
-            source = str(m["source"])
-            keys[source] = str(m["ingest_key"])
-            held[source] += 1
-            expected[source] = int(str(m.get("chunk_count", 0))) or held[source]
-        return {s: key if held[s] >= expected[s] else "incomplete" for s, key in keys.items()}
+        """source → ingest key of what the index holds now ('incomplete' when only some chunks are held)."""
+        return {source: record.ingest_key for source, record in self.catalog.files().items()}
 
     def ingest(self, progress: Progress | None = None) -> IngestReport:
         started = time.perf_counter()
-        with self._lock:
-            documents, problems = load_folder(self.docs, max_bytes=int(self.settings.max_file_mb * 1_000_000))
-            report = IngestReport(skipped=problems)
-            indexed = self.indexed_files()
-            to_embed: list[tuple[Document, list[Chunk]]] = []
-            for document in documents:
-                previous = indexed.get(document.source)
-                if previous == self.ingest_key(document):
-                    report.unchanged.append(document.source)
-                    continue
-                (report.updated if previous else report.added).append(document.source)
-                to_embed.append((document, chunk_document(document, self.settings.chunk_size,
-                                                          self.settings.chunk_overlap)))
-            present = {p.relative_to(self.docs).as_posix() for p in self.docs.rglob("*") if p.is_file()}
-            report.removed = sorted(source for source in indexed if source not in present)
+        with self._ingesting:
+            seen = self.catalog.get_state(SEEN)
+            self.sync()
+            report = IngestReport()
+            scan = self._scan(report)
             for source in report.removed + report.updated:
                 self.collection.delete(where={"source": source})
-            report.chunks_embedded = self._embed_and_add(to_embed, progress, report)
-            if report.changed:
-                self._chunks = None
-                self._version += 1
+            self.catalog.remove(report.removed)
+            for document, record in scan.to_index:
+                self._catalogue(document, record)
+            if progress:
+                progress(0, len(self.catalog.pending()))  # the new chunks are searchable by keyword from here
+            report.chunks_embedded = self._embed_pending(progress, report)
+            if report.changed or report.chunks_embedded:
+                if (self.remote_generation() or "") != (seen or ""):  # another process wrote meanwhile: take its work in too
+                    self.sync()
+                self._publish()
         report.seconds = time.perf_counter() - started
         return report
 
-    def _embed_and_add(self, work: list[tuple[Document, list[Chunk]]], progress: Progress | None,
-                       report: IngestReport) -> int:
-        """Embed and write each file in pieces; a file that fails is taken out again and reported, the rest go on."""
-        total = sum(len(chunks) for _, chunks in work)
-        done = 0
-        for document, chunks in work:
-            written = 0
-            try:
-                for start in range(0, len(chunks), EMBED_PIECE):
-                    piece = chunks[start:start + EMBED_PIECE]
-                    self._add(document, piece, len(chunks))
-                    written += len(piece)
-                    if progress:
-                        progress(done + written, total)
-            except Exception as error:  # one bad file must not stop the folder
-                self.collection.delete(where={"source": document.source})
-                _forget(report, document.source)
-                report.skipped.append(f"{document.source}: could not be indexed ({_reason(error)})")
-                total -= len(chunks)
+    def _scan(self, report: IngestReport) -> _Scan:
+        """Sort the folder's files into unchanged (same size and mtime, or same content), new, changed and
+        removed; only files that are new or look changed are read."""
+        if not self.docs.is_dir():
+            raise LoadError(f"{self.docs}: documents folder does not exist")
+        paths, report.skipped = find_article_files(self.docs)
+        known = self.catalog.files()
+        scan = _Scan()
+        max_bytes = int(self.settings.max_file_mb * 1_000_000)
+        for path in paths:
+            source = path.relative_to(self.docs).as_posix()
+            stat = path.stat()
+            previous = known.get(source)
+            current = previous is not None and previous.ingest_key.endswith(f":{self.settings_key()}")
+            if current and previous and (previous.size, previous.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+                report.unchanged.append(source)
                 continue
-            done += written
+            try:
+                check_size(path, max_bytes, source)
+                document = load_document(path, self.docs)
+            except LoadError as error:
+                report.skipped.append(str(error))
+                continue
+            if current and previous and previous.ingest_key == self.ingest_key(document):
+                self.catalog.touch(source, stat.st_size, stat.st_mtime_ns)
+                report.unchanged.append(source)
+                continue
+            (report.updated if previous else report.added).append(source)
+            scan.to_index.append((document, FileRecord(stat.st_size, stat.st_mtime_ns, self.ingest_key(document), 0)))
+        present = {p.relative_to(self.docs).as_posix() for p in self.docs.rglob("*") if p.is_file()}
+        report.removed = sorted(source for source in known if source not in present)
+        return scan
+
+    def _catalogue(self, document: Document, record: FileRecord) -> None:
+        chunks = chunk_document(document, self.settings.chunk_size, self.settings.chunk_overlap)
+        record = FileRecord(record.size, record.mtime_ns, record.ingest_key, len(chunks))
+        self.catalog.add_file(document.source, record, chunks, self._metadata(document, record))
+
+    @staticmethod
+    def _metadata(document: Document, record: FileRecord) -> dict[str, str | int]:
+        return {**document.metadata, "ingest_key": record.ingest_key, "chunk_count": record.chunk_count,
+                "size": record.size, "mtime_ns": record.mtime_ns}
+
+    def _embed_pending(self, progress: Progress | None, report: IngestReport) -> int:
+        """Embed every chunk still waiting, a piece at a time across files, while the previous piece is written
+        (the model and the database work at once). A file that fails is taken out and reported."""
+        pending = self.catalog.pending()
+        total, done = len(pending), 0
+        writing: Future[None] | None = None
+        with ThreadPoolExecutor(1, thread_name_prefix="chroma-write") as writer:
+            for start in range(0, len(pending), EMBED_PIECE):
+                piece = pending[start:start + EMBED_PIECE]
+                kept, vectors = self._embed_piece(piece, report)
+                if writing:
+                    writing.result()
+                writing = writer.submit(self._write, kept, vectors)
+                done, total = done + len(kept), total - (len(piece) - len(kept))
+                if progress:
+                    progress(done, total)
+            if writing:
+                writing.result()
         return done
 
-    def _add(self, document: Document, chunks: list[Chunk], chunk_count: int) -> None:
-        vectors = get_embedder(self.settings.embed_threads).embed([c.search_text for c in chunks])
-        metadata: dict[str, str | int] = {**document.metadata, "ingest_key": self.ingest_key(document),
-                                          "chunk_count": chunk_count}
-        for start in range(0, len(chunks), self._max_batch):
-            batch = chunks[start:start + self._max_batch]
-            self.collection.add(
-                ids=[c.id for c in batch],
-                documents=[c.text for c in batch],
+    def _embed_piece(self, piece: list[IndexedChunk], report: IngestReport) -> tuple[list[IndexedChunk], Any]:
+        embedder = get_embedder(self.settings.embed_threads)
+        try:
+            return piece, embedder.embed([c.chunk.search_text for c in piece])
+        except Exception:  # find the file that fails; the others in the piece go on
+            pass
+        kept: list[IndexedChunk] = []
+        for source in dict.fromkeys(c.chunk.source for c in piece):
+            own = [c for c in piece if c.chunk.source == source]
+            try:
+                embedder.embed([c.chunk.search_text for c in own])
+            except Exception as error:
+                self._drop(source, error, report)
+                continue
+            kept += own
+        return kept, embedder.embed([c.chunk.search_text for c in kept])
+
+    def _drop(self, source: str, error: Exception, report: IngestReport) -> None:
+        self.collection.delete(where={"source": source})
+        self.catalog.remove([source])
+        _forget(report, source)
+        report.skipped.append(f"{source}: could not be indexed ({type(error).__name__}: "
+                              f"{describe_error(error, 160)})")
+
+    def _write(self, piece: list[IndexedChunk], vectors: Any) -> None:
+        for start in range(0, len(piece), self._max_batch):
+            batch = piece[start:start + self._max_batch]
+            self.collection.upsert(
+                ids=[c.chunk.id for c in batch],
+                documents=[c.chunk.text for c in batch],
                 embeddings=[v.tolist() for v in vectors[start:start + self._max_batch]],
-                metadatas=[{**metadata, "start": c.start, "end": c.end} for c in batch],
+                metadatas=[_chroma_metadata(c.metadata) for c in batch],
             )
+        self.catalog.mark_embedded([c.chunk.id for c in piece])
+
+    # --- reading -----------------------------------------------------------------------------------------------
 
     def chunks(self) -> list[IndexedChunk]:
-        """Every indexed chunk, in a stable order (loaded once per index version)."""
-        with self._lock:
-            if self._chunks is None:
-                records = self.collection.get(include=["documents", "metadatas"])
-                rows = sorted(
-                    zip(records["ids"], records["documents"] or [], records["metadatas"] or []),
-                    key=lambda row: (row[2]["source"], row[2]["start"]),
-                )
-                self._chunks = [
-                    IndexedChunk(Chunk(id=i, source=str(m["source"]), start=int(str(m["start"])),
-                                       end=int(str(m["end"])), text=text, title=str(m.get("title", ""))),
-                                 {k: str(v) for k, v in m.items()})
-                    for i, text, m in rows
-                ]
-            return self._chunks
+        """Every indexed chunk, in a stable order (read once per index version)."""
+        version = self.version
+        if self._chunks is None or self._chunks[0] != version:
+            self._chunks = (version, self.catalog.all_chunks())
+        return self._chunks[1]
 
     @property
     def trash(self) -> Path:
@@ -242,7 +348,10 @@ class Store:
         target = self.trash / time.strftime("%Y%m%d-%H%M%S") / source
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(path), target)
-        self._forget_source(source)
+        with self._ingesting:
+            self.collection.delete(where={"source": source})
+            self.catalog.remove([source])
+            self._publish()
         return True
 
     def trashed(self) -> list[str]:
@@ -265,8 +374,10 @@ class Store:
         _prune_empty(path.parent, self.trash)
         return target.relative_to(self.docs).as_posix()
 
-    def _forget_source(self, source: str) -> None:
-        with self._lock:
-            self.collection.delete(where={"source": source})
-            self._chunks = None
-            self._version += 1
+
+def _chroma_metadata(metadata: dict[str, str]) -> dict[str, str | int]:
+    """The catalog keeps metadata as text; Chroma gets numbers back as numbers."""
+    return {k: int(v) if k in ("start", "end", "chunk_count", "size", "mtime_ns") else v for k, v in metadata.items()}
+
+
+__all__ += ["INCOMPLETE", "chroma_client", "collection_name", "damaged"]

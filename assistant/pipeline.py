@@ -96,7 +96,7 @@ class Assistant:
         timings["retrieve"] = time.perf_counter() - mark
         mark = time.perf_counter()
         decision = decide(query, retrieval, ranked, keyword, threshold=self.settings.answer_threshold)
-        if timeframe.strict and not retrieval.passages and keyword.chunks:
+        if timeframe.strict and not retrieval.passages and keyword.size:
             decision = dataclasses.replace(decision, reason=f"No article is dated {describe(timeframe)}.")
         timings["decide"] = time.perf_counter() - mark
         mark = time.perf_counter()

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-import math
 import re
 import threading
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import cast
 
-import bm25s
 import numpy as np
 from chromadb.api.types import Where
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -20,16 +16,13 @@ from pydantic import ConfigDict, PrivateAttr
 
 from .chunk import Chunk
 from .embed import get_embedder
-from .index import IndexedChunk, Store
-from .text import terms, terms_batch
+from .index import CATALOG, Store
+from .keyword import QUESTION_WORDS, KeywordIndex
+from .text import terms
 from .timeframe import Timeframe, article_date
 from .tuning import COVERAGE_DEPTH, RECENCY_BOOST, TIME_BOOST
 
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
-
-# Words that ask rather than describe: never evidence that a passage holds the answer.
-QUESTION_WORDS = {"say", "said", "accord", "report", "articl", "sourc", "mention", "describ", "regard",
-                  "tell", "told", "state", "name", "mani", "much", "long"}
+__all__ = ["QUESTION_WORDS", "HybridRetriever", "KeywordIndex", "Passage", "Retrieval"]
 # Phrases that ask about the sources or pad the question rather than say what it is about.
 META_PHRASES = re.compile(
     r"\b(?:according to|in|do|does|did|as)\s+(?:the\s+)?(?:two\s+|both\s+|these\s+|all\s+)?"
@@ -52,55 +45,6 @@ class Retrieval:
     coverage: float  # IDF-weighted share of the query's words found in the top keyword hits
 
 
-class KeywordIndex:
-    """BM25 over the store's chunks, plus the document frequencies the refusal gate weighs words by."""
-
-    def __init__(self, chunks: list[IndexedChunk]) -> None:
-        self.chunks = chunks
-        self.position = {c.chunk.id: i for i, c in enumerate(chunks)}
-        tokenised = terms_batch([c.chunk.search_text for c in chunks]) if chunks else []
-        self.chunk_terms = [set(t) for t in tokenised]
-        self.document_frequency = Counter(t for ts in self.chunk_terms for t in ts)
-        self._bm25 = bm25s.BM25()
-        if chunks:
-            self._bm25.index(tokenised, show_progress=False)
-
-    def terms_of(self, chunk_id: str) -> set[str]:
-        """The search terms of one indexed chunk (its title included)."""
-        return self.chunk_terms[self.position[chunk_id]]
-
-    def idf(self, term: str) -> float:
-        n = max(len(self.chunks), 1)
-        df = self.document_frequency.get(term, 0)
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
-
-    def search(self, query_terms: list[str], k: int, allowed: set[int] | None = None) -> list[int]:
-        """Positions of the best chunks for the terms; only among `allowed` positions when given."""
-        known = [t for t in query_terms if t in self.document_frequency]
-        if not known or not self.chunks or allowed == set():
-            return []
-        mask = None
-        if allowed is not None:
-            mask = np.zeros(len(self.chunks), dtype=np.float32)
-            mask[list(allowed)] = 1.0
-            k = min(k, len(allowed))
-        ids, scores = self._bm25.retrieve([known], k=min(k, len(self.chunks)), show_progress=False, weight_mask=mask)
-        return [int(i) for i, s in zip(ids[0], scores[0]) if s > 0]
-
-    def dated_positions(self, timeframe: Timeframe) -> set[int]:
-        """Chunks of articles whose stated date lies in the timeframe."""
-        return {i for i, c in enumerate(self.chunks) if timeframe.holds(article_date(c.metadata.get("date")))}
-
-    def coverage(self, query_terms: list[str], positions: list[int]) -> float:
-        """IDF-weighted share of the query's content words that occur in the given chunks."""
-        wanted = {t for t in query_terms if t not in QUESTION_WORDS}
-        if not wanted:
-            return 0.0
-        present = set().union(*(self.chunk_terms[p] for p in positions)) if positions else set()
-        total = sum(self.idf(t) for t in wanted)
-        return sum(self.idf(t) for t in wanted if t in present) / total
-
-
 class HybridRetriever(BaseRetriever):
     """A LangChain retriever over one Store; `search` gives the typed passages the answer stage uses."""
 
@@ -114,7 +58,6 @@ class HybridRetriever(BaseRetriever):
     dense_weight: float = 0.7
 
     _keyword: KeywordIndex | None = PrivateAttr(default=None)
-    _keyword_version: int = PrivateAttr(default=-1)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @classmethod
@@ -126,26 +69,29 @@ class HybridRetriever(BaseRetriever):
     @property
     def keyword_index(self) -> KeywordIndex:
         with self._lock:
-            if self._keyword is None or self._keyword_version != self.store.version:
-                self._keyword = KeywordIndex(self.store.chunks())
-                self._keyword_version = self.store.version
+            if self._keyword is None or self._keyword.generation != self.store.version:
+                folder = self.store.settings.index / CATALOG / f"{self.store.name}-bm25"
+                self._keyword = KeywordIndex.open(self.store.catalog, folder)
             return self._keyword
 
     def search(self, query: str, k: int | None = None, timeframe: Timeframe | None = None) -> Retrieval:
         """The best passages for the query. A strict timeframe (the caller's dates) keeps only articles dated
         inside it; a question's own time words rank those articles first; 'the latest' favours newer ones."""
         keyword = self.keyword_index
-        if not keyword.chunks:
+        if not keyword.size:
             return Retrieval([], 0.0)
         query_terms = terms(question_focus(query))
         allowed = keyword.dated_positions(timeframe) if timeframe and timeframe.strict else None
-        dense = [keyword.position[i] for i in self._dense_ids(query, allowed, keyword) if i in keyword.position]
+        dense = [p for i in self._dense_ids(query, allowed, keyword) if (p := keyword.position(i)) is not None]
         rankings = {"bm25": keyword.search(query_terms, self.depth, allowed), "dense": dense}
         weights = {"bm25": self.bm25_weight, "dense": self.dense_weight}
+        chunks = keyword.chunks_at(list(dict.fromkeys(rankings["bm25"] + dense)))
         fused: dict[int, Passage] = {}
         for name, ranking in rankings.items():
             for rank, pos in enumerate(ranking, start=1):
-                indexed = keyword.chunks[pos]
+                if pos not in chunks:
+                    continue
+                indexed = chunks[pos]
                 passage = fused.setdefault(pos, Passage(indexed.chunk, indexed.metadata))
                 passage.score += weights[name] / (self.rrf_k + rank)
                 passage.ranks[name] = rank
@@ -154,15 +100,14 @@ class HybridRetriever(BaseRetriever):
         passages = sorted(fused.values(), key=lambda p: -p.score)[: k or self.k]
         return Retrieval(passages, keyword.coverage(query_terms, rankings["bm25"][:COVERAGE_DEPTH]))
 
-    def _dense_ids(self, query: str, allowed: set[int] | None, keyword: KeywordIndex) -> list[str]:
+    def _dense_ids(self, query: str, allowed: np.ndarray | None, keyword: KeywordIndex) -> list[str]:
         count = self.store.collection.count()
-        if not count or allowed == set():
+        if not count or (allowed is not None and not allowed.any()):
             return []
         vector = get_embedder(self.store.settings.embed_threads).embed([query])[0]
         where: Where | None = None
         if allowed is not None:
-            dates = sorted({keyword.chunks[i].metadata.get("date", "") for i in allowed})
-            where = cast(Where, {"date": {"$in": dates}})
+            where = cast(Where, {"date": {"$in": keyword.date_strings(allowed)}})
         found = self.store.collection.query(
             query_embeddings=[np.asarray(vector).tolist()], n_results=min(self.depth, count), include=[], where=where
         )

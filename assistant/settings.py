@@ -18,7 +18,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore", populate_by_name=True)
 
     docs: Path = Field(Path("seeds"), description="Folder of articles to answer from.")
-    index: Path = Field(Path(".assistant"), description="Folder holding the Chroma index.")
+    index: Path = Field(Path(".assistant"), description="Folder holding the Chroma index, or with a Chroma server "
+                                                      "the catalog and keyword index beside it.")
+    chroma_url: str | None = Field(None, description="A Chroma server (http://host:port) to keep the embeddings "
+                                                     "in, shared by several app processes; unset: the index folder.")
     prompts: Path = Field(PROMPTS, description="Folder of prompt files.")
     generator: GeneratorName = Field("auto", description="Which backend writes the answer.")
 

@@ -36,8 +36,8 @@ def test_a_file_with_more_chunks_than_one_store_write_takes_is_written_in_batche
     store = Store(make_settings(docs, chunk_size=200, chunk_overlap=0))
     store._max_batch = 7  # the client's limit is ~5,461; a small one shows the same path quickly
     writes: list[int] = []
-    original = store.collection.add
-    store.collection.add = lambda **kw: (writes.append(len(kw["ids"])), original(**kw))[1]  # type: ignore[method-assign]
+    original = store.collection.upsert
+    store.collection.upsert = lambda **kw: (writes.append(len(kw["ids"])), original(**kw))[1]  # type: ignore[method-assign]
     report = store.ingest()
     assert "long.txt" in report.added and not report.skipped
     assert max(writes) <= 7 and sum(writes) == store.collection.count() == report.chunks_embedded
@@ -65,17 +65,46 @@ def test_a_file_that_fails_is_skipped_with_its_reason_and_the_rest_answer(docs, 
     assert Store(make_settings(docs)).ingest().added == ["poison.txt"]  # tried again, and now it works
 
 
-def test_a_file_cut_off_mid_ingest_is_embedded_again(docs, make_settings) -> None:
-    from assistant.chunk import chunk_document
+def test_an_ingest_cut_off_midway_resumes_where_it_stopped(docs, make_settings, monkeypatch) -> None:
+    from assistant import embed, index
 
     settings = make_settings(docs, chunk_size=200, chunk_overlap=0)
+    monkeypatch.setattr(index, "EMBED_PIECE", 8)
+    real = embed.MiniLMEmbedder.embed
+    calls: list[int] = []
+
+    def killed_after_two_pieces(self, texts):
+        calls.append(len(texts))
+        if len(calls) > 2:
+            raise KeyboardInterrupt  # as if the process were stopped
+        return real(self, texts)
+
+    monkeypatch.setattr(embed.MiniLMEmbedder, "embed", killed_after_two_pieces)
+    with pytest.raises(KeyboardInterrupt):
+        Store(settings).ingest()
+    monkeypatch.setattr(embed.MiniLMEmbedder, "embed", real)
     store = Store(settings)
-    document = load_document(docs / RUSSIA_REPORT, docs)
-    chunks = chunk_document(document, settings.chunk_size, settings.chunk_overlap)
-    store._add(document, chunks[:3], len(chunks))  # as if killed after the first piece
+    total = store.catalog.count()
+    assert store.collection.count() == 16 and total > 16
     report = store.ingest()
-    assert RUSSIA_REPORT in report.updated
-    assert sum(c.chunk.source == RUSSIA_REPORT for c in store.chunks()) == len(chunks)
+    assert report.chunks_embedded == total - 16  # only what was left, nothing embedded twice
+    assert store.collection.count() == total == len(store.chunks())
+    assert Store(settings).ingest().chunks_embedded == 0
+
+
+def test_a_vector_store_holding_only_part_of_a_file_gets_the_file_again(docs, make_settings) -> None:
+    """Written by another process or an older version: the catalog is copied from the store, and a file whose
+    chunks are not all there is read and embedded again."""
+    settings = make_settings(docs)
+    store = Store(settings)
+    store.ingest()
+    held = store.collection.get(where={"source": RUSSIA_REPORT})["ids"]
+    store.collection.delete(ids=held[:2])
+    store.collection.modify(metadata={"generation": "written-elsewhere"})
+    again = Store(settings)
+    assert again.indexed_files()[RUSSIA_REPORT] == "incomplete"
+    report = again.ingest()
+    assert report.updated == [RUSSIA_REPORT] and again.collection.count() == len(again.chunks())
 
 
 def test_files_over_the_size_limit_are_skipped_with_a_message(docs) -> None:

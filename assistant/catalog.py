@@ -1,0 +1,193 @@
+"""The catalog beside the vector index: every file's size, mtime and ingest key, and every chunk's text and
+metadata, in one SQLite file. The keyword index is built from it, an unchanged file is recognised by its
+size and mtime without being read, and a chunk is searchable by keyword before its embedding exists.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .chunk import Chunk
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    source TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, ingest_key TEXT, chunk_count INTEGER);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, source TEXT, start INTEGER, "end" INTEGER, title TEXT, text TEXT, metadata TEXT,
+    embedded INTEGER DEFAULT 0);
+CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks (source, start);
+CREATE INDEX IF NOT EXISTS chunks_pending ON chunks (embedded) WHERE embedded = 0;
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
+"""
+INCOMPLETE = "incomplete"  # ingest key of a file whose chunks the vector store holds only some of
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    size: int
+    mtime_ns: int
+    ingest_key: str
+    chunk_count: int
+
+
+@dataclass(frozen=True)
+class IndexedChunk:
+    chunk: Chunk
+    metadata: dict[str, str]
+
+
+class Catalog:
+    """One documents folder's files and chunks. Safe to share between threads; other processes see each
+    change once it is committed (WAL)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._lock = threading.RLock()
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _read(self, sql: str, parameters: Iterable[object] = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, tuple(parameters)).fetchall()
+
+    # --- state ---------------------------------------------------------------------------------------------
+
+    def get_state(self, key: str) -> str | None:
+        rows = self._read("SELECT value FROM state WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    @property
+    def generation(self) -> int:
+        """Goes up with every change to the chunks, so caches built on them know to rebuild."""
+        return int(self.get_state("generation") or 0)
+
+    @staticmethod
+    def _bump(db: sqlite3.Connection) -> None:
+        db.execute("INSERT INTO state VALUES ('generation', '1') "
+                   "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+
+    def set_state(self, key: str, value: str) -> None:
+        with self._write() as db:
+            db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, value))
+
+    # --- files ---------------------------------------------------------------------------------------------
+
+    def files(self) -> dict[str, FileRecord]:
+        return {row[0]: FileRecord(*row[1:]) for row in self._read("SELECT * FROM files")}
+
+    def touch(self, source: str, size: int, mtime_ns: int) -> None:
+        """The file changed on disk but not in content (copied, touched): remember its new size and mtime."""
+        with self._write() as db:
+            db.execute("UPDATE files SET size = ?, mtime_ns = ? WHERE source = ?", (size, mtime_ns, source))
+
+    def add_file(self, source: str, record: FileRecord, chunks: list[Chunk], metadata: dict[str, str | int]) -> None:
+        """A file and its chunks, all or nothing; the chunks wait for their embeddings (see `pending`)."""
+        rows = [(c.id, c.source, c.start, c.end, c.title, c.text,
+                 json.dumps({**metadata, "start": c.start, "end": c.end}, ensure_ascii=False)) for c in chunks]
+        with self._write() as db:
+            self._delete(db, [source])
+            db.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?)",
+                       (source, record.size, record.mtime_ns, record.ingest_key, record.chunk_count))
+            db.executemany("INSERT OR REPLACE INTO chunks (id, source, start, \"end\", title, text, metadata) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            self._bump(db)
+
+    def remove(self, sources: list[str]) -> None:
+        if not sources:
+            return
+        with self._write() as db:
+            self._delete(db, sources)
+            self._bump(db)
+
+    @staticmethod
+    def _delete(db: sqlite3.Connection, sources: list[str]) -> None:
+        db.executemany("DELETE FROM files WHERE source = ?", [(s,) for s in sources])
+        db.executemany("DELETE FROM chunks WHERE source = ?", [(s,) for s in sources])
+
+    # --- chunks --------------------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return int(self._read("SELECT COUNT(*) FROM chunks")[0][0])
+
+    def pending(self) -> list[IndexedChunk]:
+        """Chunks whose embeddings are not yet in the vector store, file by file."""
+        return self._chunks_where("embedded = 0")
+
+    def mark_embedded(self, ids: list[str]) -> None:
+        with self._write() as db:
+            db.executemany("UPDATE chunks SET embedded = 1 WHERE id = ?", [(i,) for i in ids])
+
+    def all_chunks(self) -> list[IndexedChunk]:
+        """Every chunk, in a stable order (by file, then position)."""
+        return self._chunks_where("1")
+
+    def chunks_by_id(self, ids: list[str]) -> dict[str, IndexedChunk]:
+        found: dict[str, IndexedChunk] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            found.update((c.chunk.id, c) for c in self._chunks_where(
+                f"id IN ({','.join('?' * len(part))})", part))
+        return found
+
+    def search_texts(self) -> Iterator[tuple[str, str, str]]:
+        """(id, text to search, date) of every chunk, in the order of `all_chunks`."""
+        for chunk_id, title, text, metadata in self._read(
+                'SELECT id, title, text, metadata FROM chunks ORDER BY source, start'):
+            chunk = Chunk(chunk_id, "", 0, 0, text, title)
+            yield chunk_id, chunk.search_text, str(json.loads(metadata).get("date", ""))
+
+    def _chunks_where(self, condition: str, parameters: Iterable[object] = ()) -> list[IndexedChunk]:
+        rows = self._read(f'SELECT id, source, start, "end", title, text, metadata FROM chunks WHERE {condition} '
+                          "ORDER BY source, start", parameters)
+        return [IndexedChunk(Chunk(i, source, start, end, text, title),
+                             {k: str(v) for k, v in json.loads(metadata).items()})
+                for i, source, start, end, title, text, metadata in rows]
+
+    # --- copying from the vector store ------------------------------------------------------------------------
+
+    def replace_all(self, records: list[tuple[str, str, dict[str, str | int | float | bool]]]) -> None:
+        """Start over from the vector store's records (id, text, metadata), all embedded; a file the store holds
+        only some chunks of is marked incomplete, so the next ingest reads it again."""
+        held: dict[str, int] = {}
+        files: dict[str, FileRecord] = {}
+        rows = []
+        for chunk_id, text, metadata in records:
+            source = str(metadata["source"])
+            held[source] = held.get(source, 0) + 1
+            files[source] = FileRecord(int(str(metadata.get("size", -1))), int(str(metadata.get("mtime_ns", -1))),
+                                       str(metadata.get("ingest_key", "")), int(str(metadata.get("chunk_count", 0))))
+            rows.append((chunk_id, source, int(str(metadata["start"])), int(str(metadata["end"])),
+                         str(metadata.get("title", "")), text, json.dumps(metadata, ensure_ascii=False)))
+        with self._write() as db:
+            db.execute("DELETE FROM files")
+            db.execute("DELETE FROM chunks")
+            db.executemany("INSERT OR REPLACE INTO chunks (id, source, start, \"end\", title, text, metadata, "
+                           "embedded) VALUES (?, ?, ?, ?, ?, ?, ?, 1)", rows)
+            db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?)", [
+                (s, r.size, r.mtime_ns, r.ingest_key if held[s] >= r.chunk_count else INCOMPLETE, r.chunk_count)
+                for s, r in files.items()])
+            self._bump(db)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

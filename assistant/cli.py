@@ -57,6 +57,8 @@ def ingest_with_progress(assistant: Assistant) -> None:
     bar = tqdm(total=0, unit="chunk", desc="embedding", leave=False, disable=None)
 
     def progress(done: int, total: int) -> None:
+        if done == 0 and total:
+            bar.write(f"{total} new chunks can be searched by keyword now; embedding them for meaning search")
         bar.total = total
         bar.n = done
         bar.refresh()

@@ -32,6 +32,7 @@ Progress = Callable[[int, int], None]
 TRASH = "trash"  # removed articles, inside the index folder
 CATALOG = "keyword"  # the catalog and keyword index, inside the index folder
 EMBED_PIECE = 512  # chunks embedded and written at a time, so memory stays flat however big the corpus is
+REFRESH_SECONDS = 2.0  # how stale a process's view of a shared Chroma server may get
 GENERATION = "generation"  # collection metadata: changes whenever any process changes the collection
 SEEN = "remote_generation"  # catalog state: the collection's generation the catalog matches
 
@@ -141,17 +142,30 @@ class Store:
         self.catalog = self._open(lambda: Catalog(settings.index / CATALOG / f"{self.name}.sqlite3"))
         self._ingesting = threading.Lock()
         self._chunks: tuple[int, list[IndexedChunk]] | None = None
+        self._checked = time.monotonic()
         self.sync()
 
     def _open(self, make: Callable[[], Any]) -> Any:
         try:
             return make()
-        except ValueError:
-            raise
         except BaseException as error:  # sqlite errors, connection errors, Rust panics (a BaseException)
-            if isinstance(error, KeyboardInterrupt | SystemExit):
+            if isinstance(error, KeyboardInterrupt | SystemExit) or isinstance(error, ValueError) and "URL" in str(
+                    error):
                 raise
+            if self.settings.chroma_url and _unreachable(error):
+                raise IndexDamaged(f"cannot reach the Chroma server at {self.settings.chroma_url} "
+                                   f"({describe_error(error)}); start it with `chroma run --path DIR --host "
+                                   "127.0.0.1 --port PORT`, or unset ASSISTANT_CHROMA_URL to keep the index in "
+                                   "the index folder") from error
             raise damaged(self.location, error) from error
+
+    def refresh(self) -> None:
+        """With a Chroma server, take in what other processes changed (checked at most every few seconds)."""
+        if self.settings.chroma_url and time.monotonic() - self._checked > REFRESH_SECONDS:
+            self._checked = time.monotonic()
+            if not self._ingesting.locked():
+                with self._ingesting:
+                    self.sync()
 
     @property
     def version(self) -> int:
@@ -222,8 +236,8 @@ class Store:
                 progress(0, len(self.catalog.pending()))  # the new chunks are searchable by keyword from here
             report.chunks_embedded = self._embed_pending(progress, report)
             if report.changed or report.chunks_embedded:
-                if (self.remote_generation() or "") != (seen or ""):  # another process wrote meanwhile: take its work in too
-                    self.sync()
+                if (self.remote_generation() or "") != (seen or ""):
+                    self.sync()  # another process wrote meanwhile: take its work in too
                 self._publish()
         report.seconds = time.perf_counter() - started
         return report
@@ -373,6 +387,11 @@ class Store:
         shutil.move(str(path), target)
         _prune_empty(path.parent, self.trash)
         return target.relative_to(self.docs).as_posix()
+
+
+def _unreachable(error: BaseException) -> bool:
+    text = f"{type(error).__name__} {error}".lower()
+    return any(word in text for word in ("connect", "refused", "timed out", "timeout", "resolve", "unreachable"))
 
 
 def _chroma_metadata(metadata: dict[str, str]) -> dict[str, str | int]:

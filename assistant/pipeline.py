@@ -85,6 +85,7 @@ class Assistant:
         timings: dict[str, float] = {}
         started = time.perf_counter()
         self.ensure_index()
+        self.store.refresh()
         timings["index"] = time.perf_counter() - started
         mark = time.perf_counter()
         generator = generator or self.generator

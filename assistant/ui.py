@@ -237,8 +237,8 @@ class ChatApp:
         if not files:
             return self.library_rows(), gr.update(), "Choose one or more .txt, .md, .html or .pdf files."
         progress(0, desc="Indexing")
-        messages = self.add_files([Path(f) for f in files],
-                                  lambda done, total: progress(done / max(total, 1), desc="Embedding"))
+        messages = self.add_files([Path(f) for f in files], lambda done, total: progress(
+            done / max(total, 1), desc="Embedding: the new articles can already be asked about (keyword search)"))
         return self.library_rows(), gr.update(choices=self.sources()), "\n".join(messages)
 
     def add_files(self, paths: list[Path], progress: Progress | None = None) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -58,12 +58,14 @@ class MiniLMEmbedder:
     def __init__(self, threads: int = 2) -> None:
         from tokenizers import Tokenizer
 
-        self._sessions = [_session(model_file()) for _ in range(max(threads, 1))]
-        self._inputs = {i.name for i in self._sessions[0].get_inputs()}
+        path = model_file()
+        self._pool = ThreadPoolExecutor(max(threads, 1), thread_name_prefix="embed")
+        # the first session serves a question at once; the others load meanwhile, for longer lists of texts
+        self._sessions = [self._pool.submit(_session, path) for _ in range(max(threads, 1))]
+        self._inputs = {i.name for i in self._sessions[0].result().get_inputs()}
         self._tokenizer = Tokenizer.from_file(str(tokenizer_file()))
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer.no_padding()
-        self._pool = ThreadPoolExecutor(len(self._sessions), thread_name_prefix="embed")
 
     def embed(self, texts: list[str]) -> np.ndarray:
         vectors = np.zeros((len(texts), self.dimensions), dtype=np.float32)
@@ -72,6 +74,9 @@ class MiniLMEmbedder:
         encodings = [e.ids for e in self._tokenizer.encode_batch([t if t.strip() else " " for t in texts])]
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i]))
         batches = [order[i:i + MICRO_BATCH] for i in range(0, len(order), MICRO_BATCH)]
+        if len(batches) == 1:
+            vectors[batches[0]] = self._run(self._sessions[0].result(), [encodings[i] for i in batches[0]])
+            return vectors
         shares = [batches[n::len(self._sessions)] for n in range(len(self._sessions))]
         work = [self._pool.submit(self._run_share, session, share, encodings, vectors)
                 for session, share in zip(self._sessions, shares) if share]
@@ -79,10 +84,10 @@ class MiniLMEmbedder:
             done.result()
         return vectors
 
-    def _run_share(self, session: Any, batches: list[list[int]], encodings: list[list[int]],
+    def _run_share(self, session: Future[Any], batches: list[list[int]], encodings: list[list[int]],
                    out: np.ndarray) -> None:
         for batch in batches:
-            out[batch] = self._run(session, [encodings[i] for i in batch])
+            out[batch] = self._run(session.result(), [encodings[i] for i in batch])
 
     def _run(self, session: Any, encodings: list[list[int]]) -> np.ndarray:
         ids = np.zeros((len(encodings), max(len(e) for e in encodings)), dtype=np.int64)

@@ -8,18 +8,17 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import date
-
-from langchain_openai import ChatOpenAI
+from typing import TYPE_CHECKING
 
 from .answer import Answer, ExtractiveGenerator, Generator, final_answer, rank_sentences, refusal, whole
 from .decide import decide
 from .index import IngestReport, Progress, Store
-from .llm import LLMGenerator
-from .llm_server import shared_server
-from .local_model import resolve_model_path
 from .retrieve import HybridRetriever
 from .settings import Settings, get_settings
 from .timeframe import article_date, describe, resolve
+
+if TYPE_CHECKING:  # the LLM clients are imported when an LLM backend is chosen
+    from langchain_openai import ChatOpenAI
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +124,8 @@ def make_generator(settings: Settings) -> Generator:
         choice = "openai" if settings.openai_api_key or settings.openai_base_url else "extractive"
     if choice == "extractive":
         return extractive
+    from .llm import LLMGenerator
+
     if choice == "openai":
         return LLMGenerator("openai", lambda: openai_client(settings), settings.prompts, extractive, settings.llm_mode)
     return LLMGenerator("local", lambda: local_client(settings), settings.prompts, extractive, settings.llm_mode)
@@ -136,12 +137,17 @@ def openai_client(settings: Settings) -> ChatOpenAI:
 
 
 def local_client(settings: Settings) -> ChatOpenAI:
+    from .llm_server import shared_server
+    from .local_model import resolve_model_path
+
     model = resolve_model_path(settings.model_path, settings.model_cache)
     server = shared_server(model, settings.llm_context, settings.llm_threads)
     return chat_client(settings, model.stem, server.base_url, "local")
 
 
 def chat_client(settings: Settings, model: str, base_url: str | None, key: str) -> ChatOpenAI:
+    from langchain_openai import ChatOpenAI
+
     return ChatOpenAI(model=model, base_url=base_url, api_key=key, temperature=0,
                       max_tokens=settings.max_tokens, timeout=settings.llm_timeout, max_retries=0,
                       streaming=True)

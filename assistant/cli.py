@@ -47,7 +47,7 @@ def build_assistant(settings: Settings) -> Assistant:
         raise UserError(f"documents folder not found: {settings.docs}")
     try:
         return Assistant(settings)
-    except IndexDamaged as error:
+    except (IndexDamaged, ValueError) as error:  # a damaged index, a malformed server address
         raise UserError(str(error)) from error
 
 

@@ -17,13 +17,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from .catalog import INCOMPLETE, Catalog, FileRecord, IndexedChunk
+from .catalog import Catalog, FileRecord, IndexedChunk
 from .chunk import chunk_document
 from .embed import MODEL_NAME, chroma_embedding_function, get_embedder
 from .load import Document, LoadError, check_size, find_article_files, load_document
 from .settings import Settings
+from .text import error_line
 
-__all__ = ["IndexDamaged", "IndexedChunk", "IngestReport", "Progress", "Store", "unused_name"]
+__all__ = ["IndexDamaged", "IndexedChunk", "IngestReport", "Progress", "Store", "chroma_client", "collection_name",
+           "damaged", "unused_name"]
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +43,10 @@ class IndexDamaged(RuntimeError):
     """The index folder cannot be opened or read; the message says how to rebuild it."""
 
 
-def describe_error(error: BaseException, limit: int = 200) -> str:
-    """An error's first line, for one-line messages."""
-    return str(error).splitlines()[0][:limit] if str(error) else type(error).__name__
-
-
 def damaged(index: Path | str, error: BaseException) -> IndexDamaged:
-    return IndexDamaged(f"the index at {index} cannot be read ({describe_error(error)}). Rebuild it from the "
-                        f"articles with `assistant ingest --rebuild` (or delete the folder {index}).")
+    reason = error_line(error, with_type=False)
+    return IndexDamaged(f"the index at {index} cannot be read ({reason}). Rebuild it from the articles with "
+                        f"`assistant ingest --rebuild` (or delete the folder {index}).")
 
 
 @dataclass
@@ -71,11 +69,6 @@ class IngestReport:
             f"{len(self.removed)} removed, {len(self.skipped)} skipped; "
             f"{self.chunks_embedded} chunks embedded in {self.seconds:.1f}s"
         )
-
-
-@dataclass
-class _Scan:
-    to_index: list[tuple[Document, FileRecord]] = field(default_factory=list)
 
 
 def unused_name(folder: Path, name: str) -> Path:
@@ -107,18 +100,23 @@ def collection_name(docs: Path) -> str:
     return f"articles-{digest}"
 
 
-def chroma_client(settings: Settings) -> Any:
+def server_address(url: str) -> tuple[str, int, bool]:
+    """(host, port, TLS) of a Chroma server URL; a clear ValueError for anything else."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ValueError(f"ASSISTANT_CHROMA_URL must look like http://host:port, not {url!r}")
+    return parsed.hostname, parsed.port or (443 if parsed.scheme == "https" else 8000), parsed.scheme == "https"
+
+
+def chroma_client(settings: Settings, address: tuple[str, int, bool] | None = None) -> Any:
     """A Chroma server's client when ASSISTANT_CHROMA_URL is set, else the index folder's own database."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
-        url = urlparse(settings.chroma_url)
-        if url.scheme not in ("http", "https") or not url.hostname:
-            raise ValueError(f"ASSISTANT_CHROMA_URL must look like http://host:port, not {settings.chroma_url!r}")
-        return chromadb.HttpClient(host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
-                                   ssl=url.scheme == "https", settings=chroma_settings)
+        host, port, tls = address or server_address(settings.chroma_url)
+        return chromadb.HttpClient(host=host, port=port, ssl=tls, settings=chroma_settings)
     return chromadb.PersistentClient(path=str(settings.index), settings=chroma_settings)
 
 
@@ -134,12 +132,14 @@ class Store:
                                "set ASSISTANT_INDEX (or --index) to a folder")
         settings.index.mkdir(parents=True, exist_ok=True)
         self.name = collection_name(self.docs)
-        self._client = self._open(lambda: chroma_client(settings))
+        address = server_address(settings.chroma_url) if settings.chroma_url else None
+        self._client = self._open(lambda: chroma_client(settings, address))
         self.collection = self._open(lambda: self._client.get_or_create_collection(
             self.name, embedding_function=chroma_embedding_function(settings.embed_threads),
             metadata={"hnsw:space": "cosine"}))
         self._max_batch = self._open(self._client.get_max_batch_size)
         self.catalog = self._open(lambda: Catalog(settings.index / CATALOG / f"{self.name}.sqlite3"))
+        self.keyword_folder = settings.index / CATALOG / f"{self.name}-bm25"
         self._ingesting = threading.Lock()
         self._chunks: tuple[int, list[IndexedChunk]] | None = None
         self._checked = time.monotonic()
@@ -149,14 +149,13 @@ class Store:
         try:
             return make()
         except BaseException as error:  # sqlite errors, connection errors, Rust panics (a BaseException)
-            if isinstance(error, KeyboardInterrupt | SystemExit) or isinstance(error, ValueError) and "URL" in str(
-                    error):
+            if isinstance(error, KeyboardInterrupt | SystemExit):
                 raise
             if self.settings.chroma_url and _unreachable(error):
-                raise IndexDamaged(f"cannot reach the Chroma server at {self.settings.chroma_url} "
-                                   f"({describe_error(error)}); start it with `chroma run --path DIR --host "
-                                   "127.0.0.1 --port PORT`, or unset ASSISTANT_CHROMA_URL to keep the index in "
-                                   "the index folder") from error
+                reason = error_line(error, with_type=False)
+                raise IndexDamaged(f"cannot reach the Chroma server at {self.settings.chroma_url} ({reason}); start "
+                                   "it with `chroma run --path DIR --host 127.0.0.1 --port PORT`, or unset "
+                                   "ASSISTANT_CHROMA_URL to keep the index in the index folder") from error
             raise damaged(self.location, error) from error
 
     def refresh(self) -> None:
@@ -203,7 +202,15 @@ class Store:
         self.catalog.replace_all(records)
         self.catalog.set_state(SEEN, remote or "")
         log.info("catalog copied from the index: %d chunks", len(records))
+        self.save_keyword_index()
         return True
+
+    def save_keyword_index(self) -> None:
+        """Build and save the keyword index of the catalog as it is now, so that searches (in this process or
+        a new one) open it rather than build it."""
+        from .keyword import KeywordIndex
+
+        KeywordIndex.open(self.catalog, self.keyword_folder)
 
     def _page(self, offset: int, limit: int) -> Any:
         return self._open(lambda: self.collection.get(include=["documents", "metadatas"], limit=limit,
@@ -223,15 +230,17 @@ class Store:
     def ingest(self, progress: Progress | None = None) -> IngestReport:
         started = time.perf_counter()
         with self._ingesting:
-            seen = self.catalog.get_state(SEEN)
             self.sync()
+            seen = self.catalog.get_state(SEEN)
             report = IngestReport()
-            scan = self._scan(report)
+            to_index = self._scan(report)
             for source in report.removed + report.updated:
                 self.collection.delete(where={"source": source})
             self.catalog.remove(report.removed)
-            for document, record in scan.to_index:
+            for document, record in to_index:
                 self._catalogue(document, record)
+            if report.removed or to_index:
+                self.save_keyword_index()
             if progress:
                 progress(0, len(self.catalog.pending()))  # the new chunks are searchable by keyword from here
             report.chunks_embedded = self._embed_pending(progress, report)
@@ -242,14 +251,14 @@ class Store:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _scan(self, report: IngestReport) -> _Scan:
+    def _scan(self, report: IngestReport) -> list[tuple[Document, FileRecord]]:
         """Sort the folder's files into unchanged (same size and mtime, or same content), new, changed and
         removed; only files that are new or look changed are read."""
         if not self.docs.is_dir():
             raise LoadError(f"{self.docs}: documents folder does not exist")
         paths, report.skipped = find_article_files(self.docs)
         known = self.catalog.files()
-        scan = _Scan()
+        to_index = []
         max_bytes = int(self.settings.max_file_mb * 1_000_000)
         for path in paths:
             source = path.relative_to(self.docs).as_posix()
@@ -270,10 +279,10 @@ class Store:
                 report.unchanged.append(source)
                 continue
             (report.updated if previous else report.added).append(source)
-            scan.to_index.append((document, FileRecord(stat.st_size, stat.st_mtime_ns, self.ingest_key(document), 0)))
+            to_index.append((document, FileRecord(stat.st_size, stat.st_mtime_ns, self.ingest_key(document), 0)))
         present = {p.relative_to(self.docs).as_posix() for p in self.docs.rglob("*") if p.is_file()}
         report.removed = sorted(source for source in known if source not in present)
-        return scan
+        return to_index
 
     def _catalogue(self, document: Document, record: FileRecord) -> None:
         chunks = chunk_document(document, self.settings.chunk_size, self.settings.chunk_overlap)
@@ -326,8 +335,7 @@ class Store:
         self.collection.delete(where={"source": source})
         self.catalog.remove([source])
         _forget(report, source)
-        report.skipped.append(f"{source}: could not be indexed ({type(error).__name__}: "
-                              f"{describe_error(error, 160)})")
+        report.skipped.append(f"{source}: could not be indexed ({error_line(error)})")
 
     def _write(self, piece: list[IndexedChunk], vectors: Any) -> None:
         for start in range(0, len(piece), self._max_batch):
@@ -366,6 +374,7 @@ class Store:
             self.collection.delete(where={"source": source})
             self.catalog.remove([source])
             self._publish()
+        self.save_keyword_index()
         return True
 
     def trashed(self) -> list[str]:
@@ -399,4 +408,3 @@ def _chroma_metadata(metadata: dict[str, str]) -> dict[str, str | int]:
     return {k: int(v) if k in ("start", "end", "chunk_count", "size", "mtime_ns") else v for k, v in metadata.items()}
 
 
-__all__ += ["INCOMPLETE", "chroma_client", "collection_name", "damaged"]

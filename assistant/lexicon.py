@@ -104,6 +104,10 @@ SYNONYMS = [
 ]
 
 # Words a claim may add without adding information ("Rubio said that…", "the move also…").
+# Verbs that attribute words to a speaker: the support check and the UI's example questions read them.
+SPEECH_VERBS = ("say", "said", "says", "told", "tell", "tells", "stated", "states", "added", "announced", "according",
+                "argued", "noted", "wrote", "insisted", "claimed", "acknowledged", "emphasised", "emphasized",
+                "warned", "stressed", "declared")
 LIGHT_WORDS = {"said", "say", "says", "told", "also", "according", "reported", "report", "added", "stated",
                "noted", "just", "now", "currently", "well", "new", "officials", "official"}
 

@@ -34,6 +34,7 @@ from .figures import NUMBER_WORDS
 from .llm_server import ServerStartError
 from .prompts import load_prompt
 from .retrieve import standalone_query
+from .text import error_line
 from .tuning import PASSAGES_IN_PROMPT
 from .verify import verify_answer
 
@@ -80,7 +81,7 @@ class LLMGenerator:
                 if prose:
                     yield token
         except BACKEND_ERRORS as error:
-            yield from self._fallback(question, ranked, f"{self.name} backend failed ({_describe(error)})")
+            yield from self._fallback(question, ranked, f"{self.name} backend failed ({error_line(error)})")
             return
         reply = "".join(written)
         if prose:
@@ -136,7 +137,7 @@ class LLMGenerator:
             rewritten = (prompt | self.client | StrOutputParser()).invoke(
                 {"history": conversation, "question": question}).strip().splitlines()
         except BACKEND_ERRORS as error:
-            log.warning("question rewrite failed (%s); searching with the conversation instead", _describe(error))
+            log.warning("question rewrite failed (%s); searching with the conversation instead", error_line(error))
             return standalone_query(question, history)
         return rewritten[0].strip() if rewritten and rewritten[0].strip() else standalone_query(question, history)
 
@@ -222,8 +223,3 @@ def _word_pattern(word: str) -> str:
 
 def format_passages(numbered: dict[int, Citation]) -> str:
     return "\n".join(f"[{n}] {c.quote}" for n, c in numbered.items())
-
-
-def _describe(error: Exception) -> str:
-    text = str(error).splitlines()[0] if str(error) else ""
-    return f"{type(error).__name__}: {text}"[:200]

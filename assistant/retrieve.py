@@ -16,7 +16,7 @@ from pydantic import ConfigDict, PrivateAttr
 
 from .chunk import Chunk
 from .embed import get_embedder
-from .index import CATALOG, Store
+from .index import Store
 from .keyword import QUESTION_WORDS, KeywordIndex
 from .text import terms
 from .timeframe import Timeframe, article_date
@@ -70,8 +70,7 @@ class HybridRetriever(BaseRetriever):
     def keyword_index(self) -> KeywordIndex:
         with self._lock:
             if self._keyword is None or self._keyword.generation != self.store.version:
-                folder = self.store.settings.index / CATALOG / f"{self.store.name}-bm25"
-                self._keyword = KeywordIndex.open(self.store.catalog, folder)
+                self._keyword = KeywordIndex.open(self.store.catalog, self.store.keyword_folder)
             return self._keyword
 
     def search(self, query: str, k: int | None = None, timeframe: Timeframe | None = None) -> Retrieval:

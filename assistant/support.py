@@ -19,6 +19,7 @@ from .lexicon import (
     LIGHT_WORDS,
     NEGATION_PHRASES,
     NEGATIONS,
+    SPEECH_VERBS,
     TITLES,
     TRAILING_NEGATIONS,
     antonym_of,
@@ -338,8 +339,6 @@ def _names_swapped(claim_tokens: list[Token], quote_tokens: list[Token], matches
     return False
 
 
-_SPEECH = {stem(w) for w in ("say", "said", "says", "told", "tell", "tells", "stated", "states", "added",
-                              "announced", "according", "argued", "noted", "wrote", "insisted", "claimed",
-                              "acknowledged", "emphasised", "emphasized", "warned", "stressed", "declared")}
+_SPEECH = {stem(w) for w in SPEECH_VERBS}
 _GLUE = {"is", "are", "was", "were", "be", "been", "the", "a", "an", "and", "of", "to", "has", "have", "had", "in",
          "on", "at", "for", "that", "with"}

@@ -101,3 +101,11 @@ def capitalised_phrases(text: str) -> list[str]:
         if words:
             phrases.append(" ".join(words))
     return phrases
+
+
+def error_line(error: BaseException, limit: int = 200, with_type: bool = True) -> str:
+    """An error in one line for a message: 'Type: first line of its text', cut to `limit` characters."""
+    first = str(error).splitlines()[0] if str(error) else ""
+    if not with_type:
+        return first[:limit] or type(error).__name__
+    return f"{type(error).__name__}: {first}"[:limit] if first else type(error).__name__

@@ -26,6 +26,7 @@ import gradio as gr
 from .answer import CANNOT_ANSWER, Answer, Generator, NoteKind, final_answer
 from .cite import MARKER, Citation
 from .index import Progress, unused_name
+from .lexicon import SPEECH_VERBS
 from .load import SUPPORTED_SUFFIXES, LoadError, check_size, load_document
 from .pipeline import Assistant, make_generator
 from .settings import Settings
@@ -33,7 +34,7 @@ from .text import STOPWORDS, capitalised_phrases, sentence_spans
 from .timeframe import article_date
 
 GENERATORS = ["auto", "extractive", "local", "openai"]
-SPEECH = re.compile(r"\b(said|says|told|added|stated|announced|acknowledged|emphasi[sz]ed|warned)\b")
+SPEECH = re.compile(rf"\b({'|'.join(SPEECH_VERBS)})\b")
 PARTIAL_MARKER = re.compile(r"\s*\[[\d,\s]*$")  # a marker still being written at the end of the stream
 Message = dict[str, str]
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import resource
 import shutil
@@ -35,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 DEFAULT_QUESTIONS = ROOT / "evals" / "questions.jsonl"
 QUESTIONS_PER_RUN = 40
+TECHNIQUE_CHUNKS = int(os.environ.get("SCALE_TECHNIQUE_CHUNKS", "1000"))  # chunks each embedding technique runs on
 SUFFIXES = (".txt", ".md")
 
 
@@ -252,7 +254,7 @@ def child_techniques(docs: Path, index: Path, questions: list[str]) -> dict[str,
     from assistant.load import load_folder
 
     documents, _ = load_folder(docs)
-    texts = [c.search_text for d in documents for c in chunk_document(d)][:1000]
+    texts = [c.search_text for d in documents for c in chunk_document(d)][:TECHNIQUE_CHUNKS]
     plain = PlainMiniLM()
     ours = embed.MiniLMEmbedder(threads=2)
     ours.embed(texts[:64])
@@ -393,7 +395,8 @@ def table(rows: list[dict[str, Any]]) -> str:
             lines.append(f"| | ratio | **{ratio:.2f}x** | | | | | | |")
     for row in rows:
         if "techniques" in row:
-            lines += ["", f"Embedding techniques on the same 1,000 chunks of the {row['ours']['chunks']:,}-chunk "
+            lines += ["", f"Embedding techniques on the same {TECHNIQUE_CHUNKS:,} chunks of the "
+                          f"{row['ours']['chunks']:,}-chunk "
                           "corpus (chunks/s, each adds to the line before):", "", "| technique | chunks/s |",
                       "|---|---|"]
             lines += [f"| {name} | {value:.1f} |" for name, value in row["techniques"].items()

@@ -98,6 +98,9 @@ def test_the_command_line_works_against_a_server_and_explains_one_it_cannot_reac
                             timeout=300)
     assert failed.returncode == 2 and "Traceback" not in failed.stderr
     assert failed.stderr.startswith("error: cannot reach the Chroma server at http://127.0.0.1:9")
+    malformed = subprocess.run([*command, "ask", QUESTION], env={**env, "ASSISTANT_CHROMA_URL": "localhost:8000"},
+                               capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert malformed.returncode == 2 and "must look like http://host:port" in malformed.stderr
 
 
 def test_a_malformed_server_address_is_refused_with_the_expected_form(docs, tmp_path) -> None:

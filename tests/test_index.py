@@ -65,9 +65,67 @@ def test_an_index_built_by_one_process_is_reused_by_the_next(docs, tmp_path) -> 
     command = [sys.executable, "-m", "assistant.cli"]
     first = subprocess.run([*command, "ingest"], env=env, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert "2 added" in first.stdout, first.stderr
+    assert "new chunks can be searched by keyword now; embedding them" in first.stdout
     second = subprocess.run([*command, "ingest"], env=env, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert "0 added, 0 updated, 2 unchanged" in second.stdout and "0 chunks embedded" in second.stdout
     asked = subprocess.run([*command, "ask", "--json", "Who leads the Russian delegation?"],
                            env=env, capture_output=True, text=True, cwd=ROOT, timeout=300)
     answer = json.loads(asked.stdout)
     assert answer["answered"] and "Dmitriev" in answer["text"]
+
+
+def test_a_new_article_can_be_asked_about_while_its_embeddings_are_computed(docs, make_settings, monkeypatch) -> None:
+    import threading
+
+    from assistant import Assistant, embed
+
+    assistant = Assistant(make_settings(docs))
+    assistant.ingest()
+    (docs / "harbour.txt").write_text("Harbour news\n\nThe Tammerfield harbour master, Ilse Varga, reopened the "
+                                      "harbour on Tuesday after the storm.", encoding="utf-8")
+    release, waiting = threading.Event(), threading.Event()
+    real = embed.MiniLMEmbedder.embed
+
+    def slow_for_ingest(self, texts):
+        if threading.current_thread().name == "ingest":
+            waiting.set()
+            release.wait(timeout=120)
+        return real(self, texts)
+
+    monkeypatch.setattr(embed.MiniLMEmbedder, "embed", slow_for_ingest)
+    reports = []
+    ingest = threading.Thread(target=lambda: reports.append(assistant.ingest()), name="ingest")
+    ingest.start()
+    try:
+        assert waiting.wait(timeout=60)
+        assert assistant.store.catalog.pending() and not assistant.store.collection.get(
+            where={"source": "harbour.txt"})["ids"]  # not embedded yet
+        answer = assistant.ask("Who is the Tammerfield harbour master?")
+        assert answer.answered and "Ilse Varga" in answer.text
+        assert [c.source for c in answer.citations] == ["harbour.txt"]
+    finally:
+        release.set()
+        ingest.join(timeout=120)
+    assert reports[0].added == ["harbour.txt"] and not assistant.store.catalog.pending()
+
+
+def test_a_new_process_opens_the_saved_keyword_index_instead_of_rebuilding_it(docs, make_settings,
+                                                                               monkeypatch) -> None:
+    from assistant import Assistant
+    from assistant.keyword import KeywordIndex
+
+    settings = make_settings(docs)
+    assert "Dmitriev" in Assistant(settings).ask("Who leads the Russian delegation?").text
+
+    def no_rebuild(*_: object) -> KeywordIndex:
+        raise AssertionError("the keyword index was rebuilt")
+
+    monkeypatch.setattr(KeywordIndex, "build", classmethod(no_rebuild))
+    assistant = Assistant(settings)
+    assert "Dmitriev" in assistant.ask("Who leads the Russian delegation?").text
+    (docs / "harbour.txt").write_text("Harbour news\n\nThe harbour reopened on Tuesday.", encoding="utf-8")
+    monkeypatch.undo()
+    assistant.ingest()
+    assert assistant.retriever.keyword_index.sources == 3  # rebuilt once the articles changed
+    saved = list((settings.index / "keyword").glob("*-bm25/g*"))
+    assert len(saved) == 1  # older generations are deleted

@@ -40,6 +40,9 @@ def settings_from(docs: Path | None, index: Path | None, generator: str | None, 
 
 
 def build_assistant(settings: Settings) -> Assistant:
+    from .embed import preload
+
+    preload(settings.embed_threads)  # while the index libraries are imported and the index is opened
     from .index import IndexDamaged
     from .pipeline import Assistant
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -111,9 +111,22 @@ def _session(path: Path, threads: int = 1) -> Any:
     return onnxruntime.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
 
 
-@lru_cache(maxsize=4)
+_embedders: dict[int, MiniLMEmbedder] = {}
+_embedders_lock = threading.Lock()
+
+
 def get_embedder(threads: int = 2) -> MiniLMEmbedder:
-    return MiniLMEmbedder(threads=threads)
+    """One embedder per thread count, made once (safe to call from several threads at once)."""
+    with _embedders_lock:
+        if threads not in _embedders:
+            _embedders[threads] = MiniLMEmbedder(threads=threads)
+        return _embedders[threads]
+
+
+def preload(threads: int = 2) -> None:
+    """Load the model in the background, so it is ready by the time the first question is embedded (loading
+    runs in onnxruntime's C++ code, beside the Python imports and index opening of a new process)."""
+    threading.Thread(target=get_embedder, args=(threads,), name="embedder-load", daemon=True).start()
 
 
 def chroma_embedding_function(threads: int = 2) -> Any:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from .answer import Answer, ExtractiveGenerator, Generator, final_answer, rank_sentences, refusal, whole
 from .decide import decide
+from .embed import preload
 from .index import IngestReport, Progress, Store
 from .retrieve import HybridRetriever
 from .settings import Settings, get_settings
@@ -50,6 +51,7 @@ def with_report_dates(answer: Answer) -> str:
 class Assistant:
     def __init__(self, settings: Settings, generator: Generator | None = None) -> None:
         self.settings = settings
+        preload(settings.embed_threads)  # ready by the first question; loads while the index opens
         self.store = Store(settings)
         self.retriever = HybridRetriever.from_store(self.store)
         self.generator = generator or make_generator(settings)

@@ -46,3 +46,13 @@ def test_langchain_embeddings_match_the_embedder() -> None:
     query = embeddings.embed_query("grain exports")
     assert np.allclose(query, get_embedder().embed(["grain exports"])[0], atol=1e-5)
     assert len(embeddings.embed_documents(["a", "b"])) == 2
+
+
+def test_texts_of_mixed_lengths_come_back_in_the_order_given() -> None:
+    """The embedder sorts by length and spreads the work over sessions; each vector still belongs to its text."""
+    texts = [("The harbour reopened after the storm. " * n).strip() for n in (9, 1, 30, 4, 2, 17, 1, 60, 5)]
+    texts[6] = "Wheat prices fell sharply in May."
+    together = get_embedder().embed(texts)
+    alone = np.vstack([get_embedder().embed([t]) for t in texts])
+    assert np.allclose(together, alone, atol=1e-4)
+    assert together[6] @ together[1] < 0.5  # the odd one out kept its own vector

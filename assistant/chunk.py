@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from langchain_text_splitters import RecursiveCharacterTextSplitter
-
 from .load import Document
 
 SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]
@@ -30,6 +28,8 @@ class Chunk:
 
 
 def chunk_document(document: Document, chunk_size: int = 800, chunk_overlap: int = 120) -> list[Chunk]:
+    from langchain_text_splitters import RecursiveCharacterTextSplitter  # only needed when articles change
+
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=chunk_size,
         chunk_overlap=min(chunk_overlap, chunk_size // 2),

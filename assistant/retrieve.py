@@ -5,14 +5,11 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
-from typing import cast
+from functools import cache
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from chromadb.api.types import Where
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document as LCDocument
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict, PrivateAttr
 
 from .chunk import Chunk
 from .embed import get_embedder
@@ -21,6 +18,9 @@ from .keyword import QUESTION_WORDS, KeywordIndex
 from .text import terms
 from .timeframe import Timeframe, article_date
 from .tuning import COVERAGE_DEPTH, RECENCY_BOOST, TIME_BOOST
+
+if TYPE_CHECKING:
+    from langchain_core.retrievers import BaseRetriever
 
 __all__ = ["QUESTION_WORDS", "HybridRetriever", "KeywordIndex", "Passage", "Retrieval"]
 # Phrases that ask about the sources or pad the question rather than say what it is about.
@@ -45,26 +45,30 @@ class Retrieval:
     coverage: float  # IDF-weighted share of the query's words found in the top keyword hits
 
 
-class HybridRetriever(BaseRetriever):
-    """A LangChain retriever over one Store; `search` gives the typed passages the answer stage uses."""
+class HybridRetriever:
+    """Hybrid search over one Store; `search` gives the typed passages the answer stage uses, and
+    `as_langchain()` the same passages as a LangChain retriever (LangChain is imported only then)."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    store: Store
-    k: int = 6
-    depth: int = 20
-    rrf_k: int = 60
-    bm25_weight: float = 1.0
-    dense_weight: float = 0.7
-
-    _keyword: KeywordIndex | None = PrivateAttr(default=None)
-    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    def __init__(self, store: Store, k: int = 6, depth: int = 20, rrf_k: int = 60, bm25_weight: float = 1.0,
+                 dense_weight: float = 0.7) -> None:
+        self.store = store
+        self.k = k
+        self.depth = depth
+        self.rrf_k = rrf_k
+        self.bm25_weight = bm25_weight
+        self.dense_weight = dense_weight
+        self._keyword: KeywordIndex | None = None
+        self._lock = threading.Lock()
 
     @classmethod
     def from_store(cls, store: Store) -> HybridRetriever:
         s = store.settings
         return cls(store=store, k=s.top_k, depth=s.fusion_depth, rrf_k=s.rrf_k,
                    bm25_weight=s.bm25_weight, dense_weight=s.dense_weight)
+
+    def as_langchain(self) -> BaseRetriever:
+        """This retriever as a LangChain `BaseRetriever`, to plug into a chain."""
+        return _langchain_class()(hybrid=self)
 
     @property
     def keyword_index(self) -> KeywordIndex:
@@ -112,16 +116,29 @@ class HybridRetriever(BaseRetriever):
         )
         return found["ids"][0]
 
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[LCDocument]:
-        return [
-            LCDocument(
-                page_content=p.chunk.text, id=p.chunk.id,
-                metadata={**p.metadata, "score": p.score, "ranks": dict(p.ranks)},
-            )
-            for p in self.search(query).passages
-        ]
+
+@cache
+def _langchain_class() -> type[BaseRetriever]:
+    from langchain_core.callbacks import CallbackManagerForRetrieverRun
+    from langchain_core.documents import Document as LCDocument
+    from langchain_core.retrievers import BaseRetriever
+    from pydantic import ConfigDict
+
+    class NewsRetriever(BaseRetriever):
+        model_config = ConfigDict(arbitrary_types_allowed=True)
+        hybrid: HybridRetriever
+
+        def _get_relevant_documents(self, query: str, *,
+                                    run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+            return [
+                LCDocument(
+                    page_content=p.chunk.text, id=p.chunk.id,
+                    metadata={**p.metadata, "score": p.score, "ranks": dict(p.ranks)},
+                )
+                for p in self.hybrid.search(query).passages
+            ]
+
+    return NewsRetriever
 
 
 def _favour_time(passages: list[Passage], timeframe: Timeframe) -> None:

@@ -26,10 +26,11 @@ def test_it_works_as_a_langchain_retriever_in_a_chain(seed_assistant) -> None:
     from langchain_core.runnables import RunnableLambda
 
     seed_assistant.ensure_index()
-    chain = seed_assistant.retriever | RunnableLambda(lambda docs: [d.metadata["source"] for d in docs])
+    retriever = seed_assistant.retriever.as_langchain()
+    chain = retriever | RunnableLambda(lambda docs: [d.metadata["source"] for d in docs])
     expected = [p.chunk.source for p in seed_assistant.retriever.search("Rustem Umerov").passages]
     assert chain.invoke("Rustem Umerov") == expected
-    documents = seed_assistant.retriever.invoke("Rustem Umerov")
+    documents = retriever.invoke("Rustem Umerov")
     assert "Umerov" in documents[0].page_content
     assert {"source", "start", "end", "title", "score"} <= documents[0].metadata.keys()
 

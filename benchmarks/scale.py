@@ -308,7 +308,7 @@ CHILDREN = {name.removeprefix("child_"): function for name, function in globals(
             if name.startswith("child_")}
 
 
-def percentile(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: int) -> float:
     from assistant.evaluate import percentile as eval_percentile
 
     return eval_percentile(values, q)
@@ -340,30 +340,14 @@ def measure(size: int, args: argparse.Namespace) -> dict[str, Any]:
     for folder in (ours_index, peer_index):
         shutil.rmtree(folder, ignore_errors=True)
     row: dict[str, Any] = {"size": size, **made}
-    ingest = run_child("ingest", corpus, ours_index, args.questions)
-    reingest = run_child("reingest", corpus, ours_index, args.questions)
-    cold = run_child("cli", corpus, ours_index, args.questions)
-    warm = run_child("warm", corpus, ours_index, args.questions)
-    row["ours"] = {
-        "chunks": ingest["chunks"], "ingest_chunks_per_s": ingest["chunks_per_s"],
-        "reingest_s": reingest["seconds"], "first_s": cold["wall_seconds"],
-        "retrieval_p50_ms": warm["retrieval_p50_ms"], "retrieval_p95_ms": warm["retrieval_p95_ms"],
-        "ask_p50_ms": warm["ask_p50_ms"],
-        "peak_rss_mb": max(ingest["peak_rss_mb"], reingest["peak_rss_mb"], cold["peak_rss_mb"], warm["peak_rss_mb"]),
-        "first_answer_rss_mb": cold["peak_rss_mb"], "index_mb": folder_mb(ours_index),
-    }
+    ours = {task: run_child(task, corpus, ours_index, args.questions) for task in ("ingest", "reingest", "cli", "warm")}
+    row["ours"] = {**_costs(ours, "cli", ours_index), "reingest_s": ours["reingest"]["seconds"],
+                   "ask_p50_ms": ours["warm"]["ask_p50_ms"], "first_answer_rss_mb": ours["cli"]["peak_rss_mb"]}
     print(f"  ours: {row['ours']}", flush=True)
     if size <= args.peer_max:
-        ingest = run_child("peer_ingest", corpus, peer_index, args.questions)
-        first = run_child("peer_first", corpus, peer_index, args.questions)
-        warm = run_child("peer_warm", corpus, peer_index, args.questions)
-        row["peer"] = {
-            "chunks": ingest["chunks"], "ingest_chunks_per_s": ingest["chunks_per_s"],
-            "first_s": first["wall_seconds"], "retrieval_p50_ms": warm["retrieval_p50_ms"],
-            "retrieval_p95_ms": warm["retrieval_p95_ms"],
-            "peak_rss_mb": max(ingest["peak_rss_mb"], first["peak_rss_mb"], warm["peak_rss_mb"]),
-            "index_mb": folder_mb(peer_index),
-        }
+        peer = {task: run_child(task, corpus, peer_index, args.questions)
+                for task in ("peer_ingest", "peer_first", "peer_warm")}
+        row["peer"] = _costs({k.removeprefix("peer_"): v for k, v in peer.items()}, "first", peer_index)
         print(f"  peer: {row['peer']}", flush=True)
     if size == min(args.sizes):
         row["techniques"] = run_child("techniques", corpus, ours_index, args.questions)
@@ -374,6 +358,14 @@ def measure(size: int, args: argparse.Namespace) -> dict[str, Any]:
         for folder in (corpus, ours_index, peer_index):
             shutil.rmtree(folder, ignore_errors=True)
     return row
+
+
+def _costs(phases: dict[str, dict[str, float]], first: str, index: Path) -> dict[str, float]:
+    """What both pipelines report, from their ingest, first-answer and warm phases."""
+    return {"chunks": phases["ingest"]["chunks"], "ingest_chunks_per_s": phases["ingest"]["chunks_per_s"],
+            "first_s": phases[first]["wall_seconds"], "retrieval_p50_ms": phases["warm"]["retrieval_p50_ms"],
+            "retrieval_p95_ms": phases["warm"]["retrieval_p95_ms"],
+            "peak_rss_mb": max(phase["peak_rss_mb"] for phase in phases.values()), "index_mb": folder_mb(index)}
 
 
 def table(rows: list[dict[str, Any]]) -> str:
@@ -424,6 +416,7 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
                 axis.plot(*zip(*points), marker="o", color=colour,
                           label="assistant" if name == "ours" else "plain tutorial")
         axis.set_xscale("log")
+        axis.set_ylim(bottom=0)
         axis.set_xlabel("chunks")
         axis.set_title(label, fontsize=10)
         axis.grid(alpha=0.3)
@@ -442,6 +435,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/assistant-scale"))
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument("--keep", action="store_true", help="keep the corpora and indexes")
+    parser.add_argument("--report-from", type=Path, nargs="+",
+                        help="measure nothing: write the table and plot from the scale.json of earlier runs")
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("--docs", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--index", type=Path, help=argparse.SUPPRESS)
@@ -450,9 +445,13 @@ def main() -> None:
         result = CHILDREN[args.child](args.docs, args.index, load_questions(args.questions))
         print(json.dumps({**result, "peak_rss_mb": peak_rss_mb()}))
         return
-    args.work.mkdir(parents=True, exist_ok=True)
     args.out.mkdir(parents=True, exist_ok=True)
-    rows = [measure(size, args) for size in sorted(args.sizes)]
+    if args.report_from:
+        rows = sorted((row for path in args.report_from for row in json.loads(path.read_text(encoding="utf-8"))),
+                      key=lambda row: row["size"])
+    else:
+        args.work.mkdir(parents=True, exist_ok=True)
+        rows = [measure(size, args) for size in sorted(args.sizes)]
     (args.out / "scale.json").write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
     (args.out / "scale.md").write_text(table(rows), encoding="utf-8")
     plot(rows, args.out / "scale.png")

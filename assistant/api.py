@@ -88,8 +88,8 @@ def create_app(settings: Settings, *, with_ui: bool = True) -> FastAPI:
 
     @app.get("/healthz")
     def healthz() -> dict[str, Any]:
-        chunks = chat.assistant.store.chunks()
-        return {"status": "ok", "articles": len({c.chunk.source for c in chunks}), "chunks": len(chunks),
+        articles = chat.assistant.store.articles()
+        return {"status": "ok", "articles": len(articles), "chunks": sum(count for _, count in articles),
                 "generator": chat.assistant.generator.name}
 
     @app.post("/v1/ask", dependencies=[guard])

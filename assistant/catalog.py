@@ -141,6 +141,24 @@ class Catalog:
         """Every chunk, in a stable order (by file, then position)."""
         return self._chunks_where("1")
 
+    def articles(self) -> list[tuple[IndexedChunk, int]]:
+        """Each file's first chunk (its title, date, publisher) and its number of chunks, by file."""
+        rows = self._read('SELECT id, source, MIN(start), "end", title, text, metadata, COUNT(*) FROM chunks '
+                          "GROUP BY source ORDER BY source")
+        return [(IndexedChunk(Chunk(i, source, start, end, text, title),
+                              {k: str(v) for k, v in json.loads(metadata).items()}), count)
+                for i, source, start, end, title, text, metadata, count in rows]
+
+    def spread(self, limit: int) -> list[IndexedChunk]:
+        """All chunks, or `limit` of them spread evenly over the files when there are more."""
+        ids = [row[0] for row in self._read("SELECT id FROM chunks ORDER BY source, start")]
+        if len(ids) <= limit:
+            return self.all_chunks()
+        step = len(ids) / limit
+        chosen = [ids[int(n * step)] for n in range(limit)]
+        found = self.chunks_by_id(chosen)
+        return [found[i] for i in chosen if i in found]
+
     def chunks_by_id(self, ids: list[str]) -> dict[str, IndexedChunk]:
         found: dict[str, IndexedChunk] = {}
         for start in range(0, len(ids), 500):

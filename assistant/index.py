@@ -357,6 +357,11 @@ class Store:
             self._chunks = (version, self.catalog.all_chunks())
         return self._chunks[1]
 
+    def articles(self) -> list[tuple[IndexedChunk, int]]:
+        """Each indexed file's first chunk and number of chunks (what a library listing needs), without reading
+        every chunk."""
+        return self.catalog.articles()
+
     @property
     def trash(self) -> Path:
         """Where removed articles wait until the trash is emptied: inside the index folder."""

@@ -245,6 +245,9 @@ def _find_publisher(text: str) -> str:
 
 
 def _find_date(head: list[str]) -> str:
+    """A full date stated near the top; a `Date:` line first. Links are left to `_date_in_url`: in
+    '…/2023/08/08/4000-steps…' the text '08/08/4000' is no date."""
+    head = sorted((line for line in head if "://" not in line), key=lambda line: not line.lower().startswith("date:"))
     for line in head:
         for pattern in _DATE_PATTERNS:
             match = pattern.search(line)
@@ -274,8 +277,9 @@ def _find_dateline(head: list[str]) -> str:
 
 
 def normalise_date(value: str) -> str:
+    """YYYY-MM-DD, or '' for text that is no date of news (unparseable, or a year outside 1900-2100)."""
     try:
         parsed: datetime = date_parser.parse(value, fuzzy=False)
     except (ValueError, OverflowError):
         return ""
-    return parsed.date().isoformat()
+    return parsed.date().isoformat() if 1900 <= parsed.year <= 2100 else ""

@@ -34,6 +34,7 @@ from .text import STOPWORDS, capitalised_phrases, sentence_spans
 from .timeframe import article_date
 
 GENERATORS = ["auto", "extractive", "local", "openai"]
+NAME_SAMPLE = 1000  # chunks read for the names the summary and example questions show (all, in smaller corpora)
 SPEECH = re.compile(rf"\b({'|'.join(SPEECH_VERBS)})\b")
 PARTIAL_MARKER = re.compile(r"\s*\[[\d,\s]*$")  # a marker still being written at the end of the stream
 Message = dict[str, str]
@@ -226,13 +227,8 @@ class ChatApp:
 
     # --- library --------------------------------------------------------------------------------------
     def library_rows(self) -> list[list[object]]:
-        counts: Counter[str] = Counter()
-        first: dict[str, dict[str, str]] = {}
-        for indexed in self.assistant.store.chunks():
-            counts[indexed.chunk.source] += 1
-            first.setdefault(indexed.chunk.source, indexed.metadata)
-        return [[source, first[source].get("title", ""), first[source].get("date", ""),
-                 first[source].get("publisher", ""), count] for source, count in sorted(counts.items())]
+        return [[first.chunk.source, first.metadata.get("title", ""), first.metadata.get("date", ""),
+                 first.metadata.get("publisher", ""), count] for first, count in self.assistant.store.articles()]
 
     def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[list, object, str]:  # noqa: B008 (Gradio injects its tracker here)
         if not files:
@@ -299,7 +295,7 @@ class ChatApp:
                 gr.update(choices=self.assistant.store.trashed(), value=None), f"Restored {source}.")
 
     def sources(self) -> list[str]:
-        return sorted({c.chunk.source for c in self.assistant.store.chunks()})
+        return [first.chunk.source for first, _ in self.assistant.store.articles()]
 
     def top_names(self, limit: int) -> list[str]:
         """The people the loaded articles mention most."""
@@ -316,7 +312,7 @@ class ChatApp:
     def _count_names(self) -> tuple[Counter[str], set[str]]:
         names: Counter[str] = Counter()
         speaking: set[str] = set()
-        for indexed in self.assistant.store.chunks():
+        for indexed in self.assistant.store.catalog.spread(NAME_SAMPLE):
             for sentence in sentence_spans(indexed.chunk.text):
                 if sentence.text[-1:] not in ".!?\"\u201d":  # headings are no sentences
                     continue
@@ -339,9 +335,7 @@ class ChatApp:
 
     def corpus_summary(self) -> str:
         """'2 articles · Dec 20, 2025 · Kirill Dmitriev, Steve Witkoff': what the chat answers from."""
-        first: dict[str, dict[str, str]] = {}
-        for indexed in self.assistant.store.chunks():
-            first.setdefault(indexed.chunk.source, indexed.metadata)
+        first = {indexed.chunk.source: indexed.metadata for indexed, _ in self.assistant.store.articles()}
         if not first:
             return "No articles yet: add some in the Library tab."
         days = sorted(d for m in first.values() if (d := article_date(m.get("date"))))

@@ -100,3 +100,15 @@ def test_seed_articles_state_their_metadata() -> None:
     assert first.title.startswith("Florida Talks Reflect")
     second = by_name["003_001337cf8562453b.txt"]
     assert second.dateline == "Washington" and second.date == "Dec 20"
+
+
+def test_numbers_in_a_link_are_not_taken_for_the_date(tmp_path) -> None:
+    """Seen in real news: '…/2023/08/08/4000-steps-per-day…' once gave the article the date 4000-08-08."""
+    article = tmp_path / "steps.txt"
+    article.write_text("Walking 4,000 steps a day lowers risk\nPublisher: usatoday.com\n"
+                       "URL: https://www.usatoday.com/story/news/health/2023/08/08/4000-steps-per-day/70548600007/\n"
+                       "Date: 2023-08-08\n\nA new study finds that walking helps.", encoding="utf-8")
+    assert load_document(article, tmp_path).date == "2023-08-08"
+    article.write_text("Walking lowers risk\nURL: https://example.com/story/2023/08/09/4000-steps/\n\nA study.",
+                       encoding="utf-8")
+    assert load_document(article, tmp_path).date == "2023-08-09"  # from the link's own date path

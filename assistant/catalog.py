@@ -48,7 +48,6 @@ class Catalog:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
         self._lock = threading.RLock()
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -145,9 +144,7 @@ class Catalog:
         """Each file's first chunk (its title, date, publisher) and its number of chunks, by file."""
         rows = self._read('SELECT id, source, MIN(start), "end", title, text, metadata, COUNT(*) FROM chunks '
                           "GROUP BY source ORDER BY source")
-        return [(IndexedChunk(Chunk(i, source, start, end, text, title),
-                              {k: str(v) for k, v in json.loads(metadata).items()}), count)
-                for i, source, start, end, title, text, metadata, count in rows]
+        return [(_indexed(row[:-1]), row[-1]) for row in rows]
 
     def spread(self, limit: int) -> list[IndexedChunk]:
         """All chunks, or `limit` of them spread evenly over the files when there are more."""
@@ -177,9 +174,7 @@ class Catalog:
     def _chunks_where(self, condition: str, parameters: Iterable[object] = ()) -> list[IndexedChunk]:
         rows = self._read(f'SELECT id, source, start, "end", title, text, metadata FROM chunks WHERE {condition} '
                           "ORDER BY source, start", parameters)
-        return [IndexedChunk(Chunk(i, source, start, end, text, title),
-                             {k: str(v) for k, v in json.loads(metadata).items()})
-                for i, source, start, end, title, text, metadata in rows]
+        return [_indexed(row) for row in rows]
 
     # --- copying from the vector store ------------------------------------------------------------------------
 
@@ -206,6 +201,9 @@ class Catalog:
                 for s, r in files.items()])
             self._bump(db)
 
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
+
+def _indexed(row: tuple) -> IndexedChunk:
+    """A chunk from its row (id, source, start, end, title, text, metadata as JSON)."""
+    chunk_id, source, start, end, title, text, metadata = row
+    return IndexedChunk(Chunk(chunk_id, source, start, end, text, title),
+                        {k: str(v) for k, v in json.loads(metadata).items()})

@@ -17,9 +17,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import numpy as np
+
 from .catalog import Catalog, FileRecord, IndexedChunk
 from .chunk import chunk_document
 from .embed import MODEL_NAME, chroma_embedding_function, get_embedder
+from .keyword import KeywordIndex
 from .load import Document, LoadError, check_size, find_article_files, load_document
 from .settings import Settings
 from .text import error_line
@@ -208,8 +211,6 @@ class Store:
     def save_keyword_index(self) -> None:
         """Build and save the keyword index of the catalog as it is now, so that searches (in this process or
         a new one) open it rather than build it."""
-        from .keyword import KeywordIndex
-
         KeywordIndex.open(self.catalog, self.keyword_folder)
 
     def _page(self, offset: int, limit: int) -> Any:
@@ -241,8 +242,6 @@ class Store:
                 self._catalogue(document, record)
             if report.removed or to_index:
                 self.save_keyword_index()
-            if progress:
-                progress(0, len(self.catalog.pending()))  # the new chunks are searchable by keyword from here
             report.chunks_embedded = self._embed_pending(progress, report)
             if report.changed or report.chunks_embedded:
                 if (self.remote_generation() or "") != (seen or ""):
@@ -274,12 +273,13 @@ class Store:
             except LoadError as error:
                 report.skipped.append(str(error))
                 continue
-            if current and previous and previous.ingest_key == self.ingest_key(document):
+            key = self.ingest_key(document)
+            if current and previous and previous.ingest_key == key:
                 self.catalog.touch(source, stat.st_size, stat.st_mtime_ns)
                 report.unchanged.append(source)
                 continue
             (report.updated if previous else report.added).append(source)
-            to_index.append((document, FileRecord(stat.st_size, stat.st_mtime_ns, self.ingest_key(document), 0)))
+            to_index.append((document, FileRecord(stat.st_size, stat.st_mtime_ns, key, 0)))
         present = {p.relative_to(self.docs).as_posix() for p in self.docs.rglob("*") if p.is_file()}
         report.removed = sorted(source for source in known if source not in present)
         return to_index
@@ -299,6 +299,8 @@ class Store:
         (the model and the database work at once). A file that fails is taken out and reported."""
         pending = self.catalog.pending()
         total, done = len(pending), 0
+        if progress:
+            progress(0, total)  # the new chunks are searchable by keyword from here
         writing: Future[None] | None = None
         with ThreadPoolExecutor(1, thread_name_prefix="chroma-write") as writer:
             for start in range(0, len(pending), EMBED_PIECE):
@@ -314,22 +316,23 @@ class Store:
                 writing.result()
         return done
 
-    def _embed_piece(self, piece: list[IndexedChunk], report: IngestReport) -> tuple[list[IndexedChunk], Any]:
+    def _embed_piece(self, piece: list[IndexedChunk], report: IngestReport) -> tuple[list[IndexedChunk], np.ndarray]:
         embedder = get_embedder(self.settings.embed_threads)
         try:
             return piece, embedder.embed([c.chunk.search_text for c in piece])
         except Exception:  # find the file that fails; the others in the piece go on
             pass
         kept: list[IndexedChunk] = []
+        vectors: list[np.ndarray] = []
         for source in dict.fromkeys(c.chunk.source for c in piece):
             own = [c for c in piece if c.chunk.source == source]
             try:
-                embedder.embed([c.chunk.search_text for c in own])
+                vectors.append(embedder.embed([c.chunk.search_text for c in own]))
             except Exception as error:
                 self._drop(source, error, report)
                 continue
             kept += own
-        return kept, embedder.embed([c.chunk.search_text for c in kept])
+        return kept, np.vstack(vectors) if vectors else np.zeros((0, embedder.dimensions), dtype=np.float32)
 
     def _drop(self, source: str, error: Exception, report: IngestReport) -> None:
         self.collection.delete(where={"source": source})
@@ -337,7 +340,7 @@ class Store:
         _forget(report, source)
         report.skipped.append(f"{source}: could not be indexed ({error_line(error)})")
 
-    def _write(self, piece: list[IndexedChunk], vectors: Any) -> None:
+    def _write(self, piece: list[IndexedChunk], vectors: np.ndarray) -> None:
         for start in range(0, len(piece), self._max_batch):
             batch = piece[start:start + self._max_batch]
             self.collection.upsert(

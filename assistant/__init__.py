@@ -9,13 +9,13 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .answer import CANNOT_ANSWER, Answer
-    from .cite import Citation
+    from .answering.answer import CANNOT_ANSWER, Answer
+    from .answering.cite import Citation
     from .pipeline import Assistant, ask, ask_stream
     from .settings import Settings
 
-_WHERE = {"CANNOT_ANSWER": "answer", "Answer": "answer", "Citation": "cite", "Assistant": "pipeline",
-          "ask": "pipeline", "ask_stream": "pipeline", "Settings": "settings"}
+_WHERE = {"CANNOT_ANSWER": "answering.answer", "Answer": "answering.answer", "Citation": "answering.cite",
+          "Assistant": "pipeline", "ask": "pipeline", "ask_stream": "pipeline", "Settings": "settings"}
 __all__ = ["CANNOT_ANSWER", "Answer", "Assistant", "Citation", "Settings", "ask", "ask_stream"]
 
 

@@ -20,9 +20,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .answer import VERIFICATION_KINDS, Answer, NoteKind
-from .cite import strip_markers
-from .load import load_document
+from .answering.answer import VERIFICATION_KINDS, Answer, NoteKind
+from .answering.cite import strip_markers
+from .library.load import load_document
 from .pipeline import Assistant
 
 Row = dict[str, Any]  # one question's result, as written to results.jsonl

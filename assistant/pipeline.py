@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING
 
-from .answer import Answer, ExtractiveGenerator, Generator, final_answer, rank_sentences, refusal, whole
-from .decide import decide
-from .embed import preload
-from .index import IngestReport, Progress, Store
-from .retrieve import HybridRetriever
+from .answering.answer import Answer, ExtractiveGenerator, Generator, final_answer, rank_sentences, refusal, whole
+from .answering.decide import decide
+from .answering.retrieve import HybridRetriever
+from .library.embed import preload
+from .library.index import IngestReport, Progress, Store
 from .settings import Settings, get_settings
 from .timeframe import article_date, describe, resolve
 
@@ -126,7 +126,7 @@ def make_generator(settings: Settings) -> Generator:
         choice = "openai" if settings.openai_api_key or settings.openai_base_url else "extractive"
     if choice == "extractive":
         return extractive
-    from .llm import LLMGenerator
+    from .answering.llm import LLMGenerator
 
     if choice == "openai":
         return LLMGenerator("openai", lambda: openai_client(settings), settings.prompts, extractive, settings.llm_mode)
@@ -139,8 +139,8 @@ def openai_client(settings: Settings) -> ChatOpenAI:
 
 
 def local_client(settings: Settings) -> ChatOpenAI:
-    from .llm_server import shared_server
-    from .local_model import resolve_model_path
+    from .answering.llm_server import shared_server
+    from .answering.local_model import resolve_model_path
 
     model = resolve_model_path(settings.model_path, settings.model_cache)
     server = shared_server(model, settings.llm_context, settings.llm_threads)

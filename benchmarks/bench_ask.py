@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 from assistant import Assistant, Settings
-from assistant.embed import get_embedder
 from assistant.evaluate import percentile
+from assistant.library.embed import get_embedder
 
 QUESTIONS = [
     "Who leads the Russian delegation?",

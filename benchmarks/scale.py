@@ -45,8 +45,8 @@ SUFFIXES = (".txt", ".md")
 def build_corpus(sources: list[Path], size: int, target: Path) -> dict[str, int]:
     """target/ gets the first articles of the sources (deduplicated) holding `size` chunks at the assistant's
     default chunking, padded with synthetic articles if they run out."""
-    from assistant.chunk import chunk_document
-    from assistant.load import load_document
+    from assistant.library.chunk import chunk_document
+    from assistant.library.load import load_document
     from assistant.settings import Settings
 
     settings = Settings()
@@ -116,7 +116,7 @@ def settings_for(docs: Path, index: Path) -> Any:
 
 
 def child_ingest(docs: Path, index: Path, questions: list[str]) -> dict[str, float]:
-    from assistant.index import Store
+    from assistant.library.index import Store
 
     store = Store(settings_for(docs, index))
     report = store.ingest()
@@ -125,7 +125,7 @@ def child_ingest(docs: Path, index: Path, questions: list[str]) -> dict[str, flo
 
 
 def child_reingest(docs: Path, index: Path, questions: list[str]) -> dict[str, float]:
-    from assistant.index import Store
+    from assistant.library.index import Store
 
     started = time.perf_counter()
     report = Store(settings_for(docs, index)).ingest()
@@ -159,7 +159,7 @@ def child_cli(docs: Path, index: Path, questions: list[str]) -> dict[str, float]
     sys.argv = ["assistant", "ask", questions[0], "--docs", str(docs), "--index", str(index),
                 "--generator", "extractive"]
     try:
-        runpy.run_module("assistant.cli", run_name="__main__")
+        runpy.run_module("assistant.frontends.cli", run_name="__main__")
     except SystemExit as stop:
         if stop.code:
             raise
@@ -173,7 +173,7 @@ class PlainMiniLM:
     def __init__(self) -> None:
         from tokenizers import Tokenizer
 
-        from assistant.embed import MAX_TOKENS, _session, model_file, tokenizer_file
+        from assistant.library.embed import MAX_TOKENS, _session, model_file, tokenizer_file
 
         self.session = _session(model_file(), threads=2)
         self.inputs = {i.name for i in self.session.get_inputs()}
@@ -249,9 +249,9 @@ def child_techniques(docs: Path, index: Path, questions: list[str]) -> dict[str,
     """Embedding throughput on the same chunks, adding one technique at a time."""
     import numpy as np
 
-    from assistant import embed
-    from assistant.chunk import chunk_document
-    from assistant.load import load_folder
+    from assistant.library import embed
+    from assistant.library.chunk import chunk_document
+    from assistant.library.load import load_folder
 
     documents, _ = load_folder(docs)
     texts = [c.search_text for d in documents for c in chunk_document(d)][:TECHNIQUE_CHUNKS]
@@ -283,8 +283,8 @@ def child_overlap(docs: Path, index: Path, questions: list[str]) -> dict[str, fl
     """Ingest with the store's writes run after each piece instead of beside the next one's embedding."""
     from concurrent.futures import Future
 
-    from assistant import index as index_module
-    from assistant.index import Store
+    from assistant.library import index as index_module
+    from assistant.library.index import Store
 
     class InLine:
         def __init__(self, *_: object, **__: object) -> None: ...

@@ -24,10 +24,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant import Assistant, Settings
-from assistant.answer import rank_sentences
-from assistant.decide import MODEL_FILE, AnswerabilityModel, signals
+from assistant.answering.answer import rank_sentences
+from assistant.answering.decide import MODEL_FILE, AnswerabilityModel, signals
+from assistant.answering.retrieve import standalone_query
 from assistant.evaluate import load_questions
-from assistant.retrieve import standalone_query
 
 L2 = 0.5
 

@@ -26,10 +26,10 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from assistant.answer import Answer
-from assistant.cite import Citation
-from assistant.embed import langchain_embeddings
+from assistant.answering.answer import Answer
+from assistant.answering.cite import Citation
 from assistant.evaluate import load_questions, sample_questions, score, summarise, summary_table, write_report
+from assistant.library.embed import langchain_embeddings
 from assistant.pipeline import local_client
 from assistant.settings import Settings
 

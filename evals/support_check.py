@@ -15,7 +15,7 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
-from assistant.support import support
+from assistant.answering.support import support
 
 PAIRS = Path(__file__).with_name("support_pairs.jsonl")
 

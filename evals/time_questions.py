@@ -11,7 +11,8 @@ import argparse
 import re
 from pathlib import Path
 
-from assistant import Assistant, Settings, retrieve, tuning
+from assistant import Assistant, Settings, tuning
+from assistant.answering import retrieve
 from assistant.evaluate import load_questions, normalise
 
 TIME_WORDS = re.compile(r"\b(this week|last week|recently|latest|this month|yesterday|today|this year|newest|"

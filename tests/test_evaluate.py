@@ -75,7 +75,7 @@ def test_eval_command_writes_a_report_and_prints_the_table(docs, tmp_path: Path)
                       "gold_sources": []}) + "\n")
     env = {**os.environ, "ASSISTANT_INDEX": str(tmp_path / "i"), "ASSISTANT_GENERATOR": "extractive"}
     result = subprocess.run(
-        [sys.executable, "-m", "assistant.cli", "eval", "--docs", str(docs), "--questions", str(questions),
+        [sys.executable, "-m", "assistant", "eval", "--docs", str(docs), "--questions", str(questions),
          "--out", str(tmp_path / "out")], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "| answer_accuracy | 1.000 |" in result.stdout

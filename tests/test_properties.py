@@ -9,9 +9,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.chunk import chunk_document
-from assistant.cite import Citation, cited_numbers, claims, renumber, strip_markers
-from assistant.load import Document, LoadError, load_document
+from assistant.answering.cite import Citation, cited_numbers, claims, renumber, strip_markers
+from assistant.library.chunk import chunk_document
+from assistant.library.load import Document, LoadError, load_document
 
 QUICK = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 NEWSY = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=3000) | st.from_regex(

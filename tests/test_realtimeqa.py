@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.load import load_document
+from assistant.library.load import load_document
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "evals"))

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
-from assistant.index import IndexDamaged, Store
-from assistant.load import load_document, load_folder
-from assistant.ui import ChatApp, LoginGuard
+from assistant.frontends.ui import ChatApp, LoginGuard
+from assistant.library.index import IndexDamaged, Store
+from assistant.library.load import load_document, load_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 RUSSIA_REPORT = "003_001337cf8562453b.txt"
@@ -24,7 +24,7 @@ RUSSIA_REPORT = "003_001337cf8562453b.txt"
 def _cli(*args: str, docs: Path, index: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ASSISTANT_DOCS": str(docs), "ASSISTANT_INDEX": str(index),
            "ASSISTANT_GENERATOR": "extractive"}
-    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], env=env, cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "assistant", *args], env=env, cwd=ROOT, capture_output=True,
                           text=True, timeout=300)
 
 
@@ -44,7 +44,7 @@ def test_a_file_with_more_chunks_than_one_store_write_takes_is_written_in_batche
 
 
 def test_a_file_that_fails_is_skipped_with_its_reason_and_the_rest_answer(docs, make_settings, monkeypatch) -> None:
-    from assistant import embed
+    from assistant.library import embed
 
     (docs / "poison.txt").write_text("Poison Pill\n\nThe POISON token breaks the embedder.", encoding="utf-8")
     real = embed.MiniLMEmbedder.embed
@@ -66,7 +66,7 @@ def test_a_file_that_fails_is_skipped_with_its_reason_and_the_rest_answer(docs, 
 
 
 def test_an_ingest_cut_off_midway_resumes_where_it_stopped(docs, make_settings, monkeypatch) -> None:
-    from assistant import embed, index
+    from assistant.library import embed, index
 
     settings = make_settings(docs, chunk_size=200, chunk_overlap=0)
     monkeypatch.setattr(index, "EMBED_PIECE", 8)
@@ -293,7 +293,7 @@ def test_wrong_logins_are_slowed_down() -> None:
 
 
 def test_rebuilding_the_index_keeps_the_trash(docs, make_settings, tmp_path) -> None:
-    from assistant.cli import remove_index
+    from assistant.frontends.cli import remove_index
 
     store = Store(make_settings(docs))
     store.ingest()

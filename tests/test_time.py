@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
+from assistant.frontends.ui import ChatApp
 from assistant.timeframe import article_date, resolve
-from assistant.ui import ChatApp
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2024, 3, 2)
@@ -37,7 +37,7 @@ def test_the_callers_dates_win_and_are_strict() -> None:
 
 
 def test_an_article_without_a_date_line_is_dated_from_its_url(tmp_path: Path) -> None:
-    from assistant.load import load_document
+    from assistant.library.load import load_document
 
     (tmp_path / "a.txt").write_text("Flag Symbols\nURL: https://www.cnn.com/2022/06/17/us/juneteenth-flag/index.html\n\n"
                                     "The flag is full of symbols.", encoding="utf-8")
@@ -89,7 +89,7 @@ def test_this_week_prefers_that_weeks_article_and_says_which_source_is_newer(dat
 def test_the_cli_and_the_ui_take_a_date_range(dated: Path, make_settings, tmp_path: Path) -> None:
     env = {**os.environ, "ASSISTANT_DOCS": str(dated), "ASSISTANT_INDEX": str(tmp_path / "cli-index"),
            "ASSISTANT_GENERATOR": "extractive"}
-    result = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "--since", "2024-02-01",
+    result = subprocess.run([sys.executable, "-m", "assistant", "ask", "--since", "2024-02-01",
                              "How many ships did the port of Gdansk handle?"], env=env, cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0 and "40 ships" in result.stdout and "january.txt" not in result.stdout

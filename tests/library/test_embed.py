@@ -4,7 +4,13 @@ import chromadb
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
-from assistant.embed import TOKENIZER_MD5, chroma_embedding_function, get_embedder, langchain_embeddings, tokenizer_file
+from assistant.library.embed import (
+    TOKENIZER_MD5,
+    chroma_embedding_function,
+    get_embedder,
+    langchain_embeddings,
+    tokenizer_file,
+)
 
 
 def test_tokenizer_comes_from_the_pinned_package_and_is_verified() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 from dateutil import parser as date_parser
 
-from .figures import MONTHS
+from ..figures import MONTHS
 
 log = logging.getLogger(__name__)
 

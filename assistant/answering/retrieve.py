@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 from chromadb.api.types import Where
 
-from .chunk import Chunk
-from .embed import get_embedder
-from .index import Store
-from .keyword import QUESTION_WORDS, KeywordIndex
-from .text import terms
-from .timeframe import Timeframe, article_date
-from .tuning import COVERAGE_DEPTH, RECENCY_BOOST, TIME_BOOST
+from ..library.chunk import Chunk
+from ..library.embed import get_embedder
+from ..library.index import Store
+from ..library.keyword import QUESTION_WORDS, KeywordIndex
+from ..text import terms
+from ..timeframe import Timeframe, article_date
+from ..tuning import COVERAGE_DEPTH, RECENCY_BOOST, TIME_BOOST
 
 if TYPE_CHECKING:
     from langchain_core.retrievers import BaseRetriever

@@ -14,7 +14,7 @@ import pytest
 import uvicorn
 
 from assistant import CANNOT_ANSWER, Settings
-from assistant.api import create_app
+from assistant.frontends.api import create_app
 
 KEY = "sk-test-9f3a-not-a-real-key"
 
@@ -44,7 +44,7 @@ def api(tmp_path_factory) -> Iterator[str]:
     import shutil
 
     docs = tmp_path_factory.mktemp("api-docs")
-    for article in (Path(__file__).resolve().parent.parent / "seeds").iterdir():
+    for article in (Path(__file__).resolve().parents[2] / "seeds").iterdir():
         shutil.copy(article, docs / article.name)
     settings = Settings(docs=docs, index=tmp_path_factory.mktemp("api-index"), generator="extractive")
     yield from _run(settings)
@@ -52,7 +52,7 @@ def api(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def keyed_api(tmp_path_factory) -> Iterator[str]:
-    settings = Settings(docs=Path(__file__).resolve().parent.parent / "seeds", generator="extractive",
+    settings = Settings(docs=Path(__file__).resolve().parents[2] / "seeds", generator="extractive",
                         index=tmp_path_factory.mktemp("keyed-index"), api_keys=f"other-key, {KEY}")
     yield from _run(settings)
 

@@ -4,13 +4,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_cli(*args: str, docs: Path, index: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ASSISTANT_DOCS": str(docs), "ASSISTANT_INDEX": str(index),
            "ASSISTANT_GENERATOR": "extractive"}
-    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], env=env, cwd=ROOT, input=stdin,
+    return subprocess.run([sys.executable, "-m", "assistant", *args], env=env, cwd=ROOT, input=stdin,
                           capture_output=True, text=True, timeout=300)
 
 
@@ -54,8 +54,8 @@ def test_chat_answers_follow_ups_until_an_empty_line(docs, tmp_path) -> None:
 
 def test_help_and_import_load_no_heavy_library() -> None:
     """`assistant --help` and `import assistant` stay fast: chromadb, langchain, gradio … load only when used."""
-    probe = ("import sys, assistant, assistant.cli; from typer.testing import CliRunner; "
-             "assert CliRunner().invoke(assistant.cli.app, ['--help']).exit_code == 0; "
+    probe = ("import sys, assistant, assistant.frontends.cli; from typer.testing import CliRunner; "
+             "assert CliRunner().invoke(assistant.frontends.cli.app, ['--help']).exit_code == 0; "
              "heavy = ('chromadb', 'langchain_openai', 'gradio', 'onnxruntime', 'bm25s'); "
              "print([m for m in heavy if m in sys.modules])")
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)

@@ -10,14 +10,12 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
-from .cite import Citation, citation_for_span
-from .embed import get_embedder
-from .figures import NUMBER_WORDS, TIME_NAMES, conflicting_figures
-from .lexicon import synonym_of
-from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, question_terms, standalone_query
-from .text import Span, capitalised_phrases, capitalised_words, numbers, sentence_spans, terms, word_key
-from .timeframe import article_date
-from .tuning import (
+from ..figures import NUMBER_WORDS, TIME_NAMES, conflicting_figures
+from ..lexicon import synonym_of
+from ..library.embed import get_embedder
+from ..text import Span, capitalised_phrases, capitalised_words, numbers, sentence_spans, terms, word_key
+from ..timeframe import article_date
+from ..tuning import (
     DISAGREEMENT_RELEVANCE,
     PENALTY_JOINED,
     PENALTY_TITLE,
@@ -31,6 +29,8 @@ from .tuning import (
     WEIGHT_PASSAGE,
     WEIGHT_TYPE,
 )
+from .cite import Citation, citation_for_span
+from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, question_terms, standalone_query
 
 CANNOT_ANSWER = "The sources don't say."
 RELATED_SHOWN = 2  # closest sentences a refusal offers as "related, but not an answer"

@@ -10,13 +10,13 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant import Assistant
-from assistant.answer import Answer, ExtractiveGenerator, NoteKind, final_answer, rank_sentences
-from assistant.cite import Citation
-from assistant.llm import LLMGenerator, locate_span, parse_span_reply
-from assistant.load import load_document
+from assistant.answering.answer import Answer, ExtractiveGenerator, NoteKind, final_answer, rank_sentences
+from assistant.answering.cite import Citation
+from assistant.answering.llm import LLMGenerator, locate_span, parse_span_reply
+from assistant.library.load import load_document
 from assistant.settings import PROMPTS
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 QUESTION = "Who leads the Russian delegation?"
 
 

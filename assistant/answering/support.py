@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .figures import NUMBER_WORDS, ORDINALS, TIME_NAMES, figure_values, normalise_figure
-from .lexicon import (
+from ..figures import NUMBER_WORDS, ORDINALS, TIME_NAMES, figure_values, normalise_figure
+from ..lexicon import (
     FACT,
     HEDGE_PHRASES,
     LIGHT_WORDS,
@@ -26,8 +26,8 @@ from .lexicon import (
     hedge_level_of,
     synonym_of,
 )
-from .text import STOPWORDS, stem
-from .tuning import HEDGE_REACH, MIN_CONTENT_WORDS, PREFIX_MATCH, UNMATCHED_SHARE
+from ..text import STOPWORDS, stem
+from ..tuning import HEDGE_REACH, MIN_CONTENT_WORDS, PREFIX_MATCH, UNMATCHED_SHARE
 
 _STOP = set(STOPWORDS) - NEGATIONS - {"will", "may", "might", "could", "would", "should", "whether", "if", "first",
                                       "last", "more", "less", "most", "least", "before", "after", "all", "same"}

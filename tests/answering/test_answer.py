@@ -4,11 +4,11 @@ from pathlib import Path
 import pytest
 
 from assistant import CANNOT_ANSWER, Assistant
-from assistant.answer import NoteKind
-from assistant.cite import cited_numbers
-from assistant.load import load_document
+from assistant.answering.answer import NoteKind
+from assistant.answering.cite import cited_numbers
+from assistant.library.load import load_document
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 RUSSIA_REPORT = "003_001337cf8562453b.txt"
 ANALYSIS = "000_f3ed65131ccd6e47.txt"
 

@@ -23,15 +23,15 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from
 
 import gradio as gr
 
-from .answer import CANNOT_ANSWER, Answer, Generator, NoteKind, final_answer
-from .cite import MARKER, Citation
-from .index import Progress, unused_name
-from .lexicon import SPEECH_VERBS
-from .load import SUPPORTED_SUFFIXES, LoadError, check_size, load_document
-from .pipeline import Assistant, make_generator
-from .settings import Settings
-from .text import STOPWORDS, capitalised_phrases, sentence_spans
-from .timeframe import article_date
+from ..answering.answer import CANNOT_ANSWER, Answer, Generator, NoteKind, final_answer
+from ..answering.cite import MARKER, Citation
+from ..lexicon import SPEECH_VERBS
+from ..library.index import Progress, unused_name
+from ..library.load import SUPPORTED_SUFFIXES, LoadError, check_size, load_document
+from ..pipeline import Assistant, make_generator
+from ..settings import Settings
+from ..text import STOPWORDS, capitalised_phrases, sentence_spans
+from ..timeframe import article_date
 
 GENERATORS = ["auto", "extractive", "local", "openai"]
 NAME_SAMPLE = 1000  # chunks read for the names the summary and example questions show (all, in smaller corpora)

@@ -19,13 +19,13 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from ..settings import Settings
+from ..text import error_line
 from .catalog import Catalog, FileRecord, IndexedChunk
 from .chunk import chunk_document
 from .embed import MODEL_NAME, chroma_embedding_function, get_embedder
 from .keyword import KeywordIndex
 from .load import Document, LoadError, check_size, find_article_files, load_document
-from .settings import Settings
-from .text import error_line
 
 __all__ = ["IndexDamaged", "IndexedChunk", "IngestReport", "Progress", "Store", "chroma_client", "collection_name",
            "damaged", "unused_name"]

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.retrieve import standalone_query
+from assistant.answering.retrieve import standalone_query
 
 
 @pytest.mark.parametrize(("question", "source"), [

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from assistant import CANNOT_ANSWER, Assistant
-from assistant.answer import rank_sentences
-from assistant.decide import AnswerabilityModel, decide, load_model, signals
+from assistant.answering.answer import rank_sentences
+from assistant.answering.decide import AnswerabilityModel, decide, load_model, signals
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "evals"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "evals"))
 import fit_answerability
 
 

@@ -9,17 +9,17 @@ import pytest
 from conftest import small_test_model
 
 from assistant import CANNOT_ANSWER, Answer, Assistant, Settings
-from assistant.answer import NoteKind, rank_sentences
-from assistant.cite import claims
-from assistant.llm import LLMGenerator
-from assistant.llm_server import LocalLLMServer, ServerStartError
-from assistant.load import load_document
-from assistant.local_model import ModelUnavailable, resolve_model_path
+from assistant.answering.answer import NoteKind, rank_sentences
+from assistant.answering.cite import claims
+from assistant.answering.llm import LLMGenerator
+from assistant.answering.llm_server import LocalLLMServer, ServerStartError
+from assistant.answering.local_model import ModelUnavailable, resolve_model_path
+from assistant.answering.support import support
+from assistant.library.load import load_document
 from assistant.pipeline import make_generator
-from assistant.support import support
 
 pytestmark = pytest.mark.llm
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 @pytest.fixture(scope="module")

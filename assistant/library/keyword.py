@@ -14,9 +14,9 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from ..text import terms_batch
+from ..timeframe import Timeframe, article_date
 from .catalog import Catalog, IndexedChunk
-from .text import terms_batch
-from .timeframe import Timeframe, article_date
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
 

@@ -4,9 +4,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from assistant.index import Store
+from assistant.library.index import Store
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_ingest_then_reingest_embeds_nothing(docs, make_settings) -> None:
@@ -62,7 +62,7 @@ def test_two_folders_can_share_one_index_folder(docs, make_settings, tmp_path) -
 def test_an_index_built_by_one_process_is_reused_by_the_next(docs, tmp_path) -> None:
     env = {**os.environ, "ASSISTANT_DOCS": str(docs), "ASSISTANT_INDEX": str(tmp_path / "index"),
            "ASSISTANT_GENERATOR": "extractive"}
-    command = [sys.executable, "-m", "assistant.cli"]
+    command = [sys.executable, "-m", "assistant"]
     first = subprocess.run([*command, "ingest"], env=env, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert "2 added" in first.stdout, first.stderr
     assert "new chunks can be searched by keyword now; embedding them" in first.stdout
@@ -77,7 +77,8 @@ def test_an_index_built_by_one_process_is_reused_by_the_next(docs, tmp_path) -> 
 def test_a_new_article_can_be_asked_about_while_its_embeddings_are_computed(docs, make_settings, monkeypatch) -> None:
     import threading
 
-    from assistant import Assistant, embed
+    from assistant import Assistant
+    from assistant.library import embed
 
     assistant = Assistant(make_settings(docs))
     assistant.ingest()
@@ -112,7 +113,7 @@ def test_a_new_article_can_be_asked_about_while_its_embeddings_are_computed(docs
 def test_a_new_process_opens_the_saved_keyword_index_instead_of_rebuilding_it(docs, make_settings,
                                                                                monkeypatch) -> None:
     from assistant import Assistant
-    from assistant.keyword import KeywordIndex
+    from assistant.library.keyword import KeywordIndex
 
     settings = make_settings(docs)
     assert "Dmitriev" in Assistant(settings).ask("Who leads the Russian delegation?").text

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.load import LoadError, load_document, load_folder, parse_text_metadata
+from assistant.library.load import LoadError, load_document, load_folder, parse_text_metadata
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 def test_plain_text_keeps_the_file_text_exactly(tmp_path: Path) -> None:

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:  # the heavy modules are imported by the commands that need them: `--help` stays fast
-    from .answer import Answer
-    from .pipeline import Assistant
-    from .settings import Settings
+    from ..answering.answer import Answer
+    from ..pipeline import Assistant
+    from ..settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Sourced question answering over news articles, fully offline.")
@@ -31,7 +31,7 @@ class UserError(Exception):
 
 
 def settings_from(docs: Path | None, index: Path | None, generator: str | None, **more: object) -> Settings:
-    from .settings import get_settings
+    from ..settings import get_settings
 
     try:
         return get_settings().with_overrides(docs=docs, index=index, generator=generator, **more)
@@ -40,11 +40,11 @@ def settings_from(docs: Path | None, index: Path | None, generator: str | None, 
 
 
 def build_assistant(settings: Settings) -> Assistant:
-    from .embed import preload
+    from ..library.embed import preload
 
     preload(settings.embed_threads)  # while the index libraries are imported and the index is opened
-    from .index import IndexDamaged
-    from .pipeline import Assistant
+    from ..library.index import IndexDamaged
+    from ..pipeline import Assistant
 
     if not settings.docs.is_dir():
         raise UserError(f"documents folder not found: {settings.docs}")
@@ -89,7 +89,7 @@ def ingest(docs: Annotated[Path | None, typer.Argument(help="Documents folder.")
 
 def remove_index(index: Path) -> None:
     """Delete an index folder, after checking it holds nothing but an index (never a folder of other files)."""
-    from .index import CATALOG, TRASH
+    from ..library.index import CATALOG, TRASH
 
     if not index.exists():
         return
@@ -109,7 +109,7 @@ def remove_index(index: Path) -> None:
 
 def remove_collection(settings: Settings) -> None:
     """Delete this folder's collection on the Chroma server (other folders' collections stay)."""
-    from .index import chroma_client, collection_name
+    from ..library.index import chroma_client, collection_name
 
     try:
         chroma_client(settings).delete_collection(collection_name(settings.docs))
@@ -171,7 +171,7 @@ def eval_command(
     sample: Annotated[int | None, typer.Option(help="Ask only a fixed, evenly spread subset of N questions.")] = None,
 ) -> None:
     """Score retrieval, answers, citations and refusals on a question file; write a report."""
-    from .evaluate import (
+    from ..evaluate import (
         QuestionFileError,
         check_thresholds,
         load_questions,
@@ -231,7 +231,7 @@ def ui(docs: DocsOption = None, index: IndexOption = None, generator: GeneratorO
 
 def run_question(assistant: Assistant, question: str, history: list[tuple[str, str]] | None,
                  **dates: date) -> Answer:
-    from .index import IndexDamaged
+    from ..library.index import IndexDamaged
 
     try:
         return assistant.ask(question, history, **dates)

@@ -1,9 +1,9 @@
 from pathlib import Path
 
-from assistant.chunk import chunk_document
-from assistant.load import Document, load_folder
+from assistant.library.chunk import chunk_document
+from assistant.library.load import Document, load_folder
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 def test_every_chunk_knows_its_exact_span_in_the_file() -> None:

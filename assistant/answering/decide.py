@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from ..text import capitalised_phrases, terms
+from ..tuning import MIN_COVERAGE, RAREST_WORDS, TOP_SENTENCES, TYPE_CHECK_DEPTH
 from .answer import Candidate, expected_answer_type, has_answer_type, unknown_names
 from .retrieve import KeywordIndex, Retrieval, question_terms
-from .text import capitalised_phrases, terms
-from .tuning import MIN_COVERAGE, RAREST_WORDS, TOP_SENTENCES, TYPE_CHECK_DEPTH
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
 

@@ -19,6 +19,10 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_openai import ChatOpenAI
 
+from ..figures import NUMBER_WORDS
+from ..prompts import load_prompt
+from ..text import error_line
+from ..tuning import PASSAGES_IN_PROMPT
 from .answer import (
     CANNOT_ANSWER,
     Answer,
@@ -30,12 +34,8 @@ from .answer import (
     newer_of,
 )
 from .cite import Citation, citation_for_span, renumber
-from .figures import NUMBER_WORDS
 from .llm_server import ServerStartError
-from .prompts import load_prompt
 from .retrieve import standalone_query
-from .text import error_line
-from .tuning import PASSAGES_IN_PROMPT
 from .verify import verify_answer
 
 log = logging.getLogger(__name__)

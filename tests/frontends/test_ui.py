@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from assistant import CANNOT_ANSWER
-from assistant.cite import Citation
-from assistant.ui import ChatApp, build_ui, render_source, safe_name
+from assistant.answering.cite import Citation
+from assistant.frontends.ui import ChatApp, build_ui, render_source, safe_name
 
 
 @pytest.fixture

@@ -30,10 +30,10 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .answer import Answer
-from .cite import MARKER
-from .load import LoadError, load_document
-from .settings import Settings
+from ..answering.answer import Answer
+from ..answering.cite import MARKER
+from ..library.load import LoadError, load_document
+from ..settings import Settings
 from .ui import CHIP_CLICKS, CSS, ChatApp, LoginGuard, build_ui
 
 log = logging.getLogger(__name__)

@@ -13,10 +13,10 @@ import test_index
 from conftest import ChromaServer
 
 from assistant import Assistant, Settings
-from assistant.index import IndexDamaged, Store
-from assistant.keyword import KeywordIndex
+from assistant.library.index import IndexDamaged, Store
+from assistant.library.keyword import KeywordIndex
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "Who leads the Russian delegation?"
 
 
@@ -87,7 +87,7 @@ def test_the_command_line_works_against_a_server_and_explains_one_it_cannot_reac
                                                                                      tmp_path) -> None:
     env = {**os.environ, "ASSISTANT_DOCS": str(docs), "ASSISTANT_INDEX": str(tmp_path / "index"),
            "ASSISTANT_GENERATOR": "extractive", "ASSISTANT_CHROMA_URL": chroma_server.url}
-    command = [sys.executable, "-m", "assistant.cli"]
+    command = [sys.executable, "-m", "assistant"]
     ingested = subprocess.run([*command, "ingest"], env=env, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert "2 added" in ingested.stdout, ingested.stderr
     asked = subprocess.run([*command, "ask", "--json", QUESTION], env=env, capture_output=True, text=True,

@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..text import sentence_spans, terms
 from .answer import Note, NoteKind
 from .cite import claims, strip_markers
 from .support import support
-from .text import sentence_spans, terms
 
 
 @dataclass

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answering.support import support
+from assistant.answering.verify import verify_answer
 from assistant.figures import conflicting_figures, figure_values, quantities
-from assistant.support import support
-from assistant.verify import verify_answer
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "evals"))
 import support_check  # noqa: E402
 

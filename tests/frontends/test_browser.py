@@ -16,7 +16,7 @@ import pytest
 from conftest import small_test_model
 
 pytestmark = pytest.mark.browser
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "tests" / "artifacts"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -52,7 +52,7 @@ def app_url(tmp_path_factory):
            "ASSISTANT_LLM_CONTEXT": "2048", "ASSISTANT_MAX_TOKENS": "96",
            "ASSISTANT_LLM_MODE": "prose"}  # token streaming is what this test watches
     log = (folder / "server.log").open("w")
-    server = subprocess.Popen([sys.executable, "-m", "assistant.cli", "ui", "--port", str(port)],
+    server = subprocess.Popen([sys.executable, "-m", "assistant", "ui", "--port", str(port)],
                               env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 120

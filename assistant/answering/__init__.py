@@ -1,0 +1,1 @@
+"""Answering: retrieval, the answer-or-refuse decision, the backends, citations and verification."""

@@ -1,0 +1,1 @@
+"""The library: reading articles, chunking, embedding, and the catalog, keyword and vector indexes."""

@@ -133,7 +133,10 @@ def read_weeks(repo: Repository, years: tuple[str, ...]) -> list[QuizQuestion]:
     articles: dict[str, Article] = {}
     questions = []
     for year in years:
-        for qa_file in (f for f in repo.files(f"past/{year}") if f.endswith("_qa.jsonl")):
+        files = set(repo.files(f"past/{year}"))
+        # one quiz a week: YYYYMMDD_qa.jsonl beside its search results (2022 also has cumulative files without)
+        weekly = (f for f in files if f.endswith("_qa.jsonl") and f.replace("_qa.jsonl", "_gcs.jsonl") in files)
+        for qa_file in sorted(weekly):
             week = Path(qa_file).name[:8]
             results = {row["question_id"]: row.get("search_result") or []
                        for row in jsonl(repo.read(qa_file.replace("_qa.jsonl", "_gcs.jsonl")))}

@@ -34,6 +34,7 @@ from ..text import STOPWORDS, capitalised_phrases, sentence_spans
 from ..timeframe import article_date
 
 GENERATORS = ["auto", "extractive", "local", "openai"]
+UNDATED = "undated"  # shown for an article that states no publication date (none is ever guessed)
 NAME_SAMPLE = 1000  # chunks read for the names the summary and example questions show (all, in smaller corpora)
 SPEECH = re.compile(rf"\b({'|'.join(SPEECH_VERBS)})\b")
 PARTIAL_MARKER = re.compile(r"\s*\[[\d,\s]*$")  # a marker still being written at the end of the stream
@@ -230,13 +231,17 @@ class ChatApp:
         return [[first.chunk.source, first.metadata.get("title", ""), first.metadata.get("date", ""),
                  first.metadata.get("publisher", ""), count] for first, count in self.assistant.store.articles()]
 
+    def library_table(self) -> list[list[object]]:
+        """The library as the Library tab shows it: an article that states no date says so."""
+        return [[source, title, day or UNDATED, *rest] for source, title, day, *rest in self.library_rows()]
+
     def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[list, object, str]:  # noqa: B008 (Gradio injects its tracker here)
         if not files:
-            return self.library_rows(), gr.update(), "Choose one or more .txt, .md, .html or .pdf files."
+            return self.library_table(), gr.update(), "Choose one or more .txt, .md, .html or .pdf files."
         progress(0, desc="Indexing")
         messages = self.add_files([Path(f) for f in files], lambda done, total: progress(
             done / max(total, 1), desc="Embedding: the new articles can already be asked about (keyword search)"))
-        return self.library_rows(), gr.update(choices=self.sources()), "\n".join(messages)
+        return self.library_table(), gr.update(choices=self.sources()), "\n".join(messages)
 
     def add_files(self, paths: list[Path], progress: Progress | None = None) -> list[str]:
         """Copy articles into the documents folder (never over another) and index them: a summary line, then
@@ -277,21 +282,21 @@ class ChatApp:
         """Move the file to the trash (restorable) and take it out of the index."""
         hidden = gr.update(visible=False)
         if not source:
-            return self.library_rows(), gr.update(), hidden, gr.update(), "Pick a file to remove."
+            return self.library_table(), gr.update(), hidden, gr.update(), "Pick a file to remove."
         removed = self.assistant.store.remove_file(source)
         note = (f"Moved {source} to the trash; restore it below." if removed
                 else f"{source} is not in the library.")
-        return (self.library_rows(), gr.update(choices=self.sources(), value=None), hidden,
+        return (self.library_table(), gr.update(choices=self.sources(), value=None), hidden,
                 gr.update(choices=self.assistant.store.trashed(), value=None), note)
 
     def restore(self, entry: str | None) -> tuple[list, object, object, str]:
         if not entry:
-            return self.library_rows(), gr.update(), gr.update(), "Pick a file in the trash."
+            return self.library_table(), gr.update(), gr.update(), "Pick a file in the trash."
         source = self.assistant.store.restore(entry)
         if source is None:
-            return self.library_rows(), gr.update(), gr.update(), f"{entry} is not in the trash."
+            return self.library_table(), gr.update(), gr.update(), f"{entry} is not in the trash."
         self.assistant.ingest()
-        return (self.library_rows(), gr.update(choices=self.sources(), value=None),
+        return (self.library_table(), gr.update(choices=self.sources(), value=None),
                 gr.update(choices=self.assistant.store.trashed(), value=None), f"Restored {source}.")
 
     def sources(self) -> list[str]:
@@ -389,7 +394,7 @@ def render_refusal(answer: Answer) -> str:
 def describe_article(citation: Citation) -> str:
     """Title · publisher · date, then the file name, smaller."""
     details = " · ".join(html.escape(x) for x in (citation.title or citation.source, citation.publisher,
-                                                  citation.date) if x)
+                                                  citation.date or UNDATED) if x)
     return f'{details} <span class="file-name">({html.escape(citation.source)})</span>'
 
 
@@ -397,7 +402,7 @@ def citation_chip(turn: int, citation: Citation) -> str:
     """A focusable button naming its source; hovering or focusing it previews the quote and the date."""
     # the page's sanitiser keeps classes but strips data- attributes, so the chip's target is in its class
     preview = citation.quote if len(citation.quote) <= 200 else citation.quote[:197].rstrip() + "…"
-    dated = f" (article of {citation.date})" if citation.date else ""
+    dated = f" (article of {citation.date})" if citation.date else f" ({UNDATED} article)"
     label = f"Source {citation.number}: {citation.title or citation.source}"
     # the sanitiser also drops aria- attributes: the accessible name is visually hidden text inside the button
     return (f'<button type="button" class="cite-chip cite-t{turn}-n{citation.number}" '
@@ -407,7 +412,7 @@ def citation_chip(turn: int, citation: Citation) -> str:
 
 def render_source(citation: Citation, text: str) -> str:
     before, quote, after = text[:citation.start], text[citation.start:citation.end], text[citation.end:]
-    details = " · ".join(html.escape(x) for x in (citation.source, citation.date, citation.publisher) if x)
+    details = " · ".join(html.escape(x) for x in (citation.source, citation.date or UNDATED, citation.publisher) if x)
     return ('<button type="button" class="close-panel">Close</button>'
             f"<h3>{html.escape(citation.title or citation.source)}</h3><p>{details}</p>"
             f'<div class="source-text">{html.escape(before)}<mark id="cited-quote">{html.escape(quote)}</mark>'
@@ -466,7 +471,7 @@ def build_ui(app: ChatApp) -> gr.Blocks:
                 cite_target = gr.Textbox(elem_id="cite-target", visible="hidden")
                 cite_open = gr.Button(elem_id="cite-open", visible="hidden")
             with gr.Tab("Library"):
-                table = gr.Dataframe(app.library_rows(), headers=["file", "title", "date", "publisher", "chunks"],
+                table = gr.Dataframe(app.library_table(), headers=["file", "title", "date", "publisher", "chunks"],
                                      interactive=False, elem_id="library", wrap=True,
                                      column_widths=["24%", "40%", "12%", "16%", "8%"])
                 uploads = gr.File(file_count="multiple", file_types=list(SUPPORTED_SUFFIXES), elem_id="upload",

@@ -111,6 +111,18 @@ class Catalog:
                            "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             self._bump(db)
 
+    def refresh_metadata(self, source: str, record: FileRecord, metadata: dict[str, str | int]) -> list[IndexedChunk]:
+        """New metadata for every chunk of a file whose text is unchanged; the chunks already embedded, with it."""
+        with self._write() as db:
+            rows = db.execute('SELECT id, start, "end" FROM chunks WHERE source = ?', (source,)).fetchall()
+            db.executemany("UPDATE chunks SET metadata = ? WHERE id = ?", [
+                (json.dumps({**metadata, "start": start, "end": end}, ensure_ascii=False), chunk_id)
+                for chunk_id, start, end in rows])
+            db.execute("UPDATE files SET size = ?, mtime_ns = ?, ingest_key = ? WHERE source = ?",
+                       (record.size, record.mtime_ns, record.ingest_key, source))
+            self._bump(db)
+        return self._chunks_where("source = ? AND embedded = 1", (source,))
+
     def remove(self, sources: list[str]) -> None:
         if not sources:
             return

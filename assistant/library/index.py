@@ -25,7 +25,7 @@ from .catalog import Catalog, FileRecord, IndexedChunk
 from .chunk import chunk_document
 from .embed import MODEL_NAME, chroma_embedding_function, get_embedder
 from .keyword import KeywordIndex
-from .load import Document, LoadError, check_size, find_article_files, load_document
+from .load import METADATA_VERSION, Document, LoadError, check_size, find_article_files, load_document
 
 __all__ = ["IndexDamaged", "IndexedChunk", "IngestReport", "Progress", "Store", "chroma_client", "collection_name",
            "damaged", "unused_name"]
@@ -58,18 +58,20 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    refreshed: list[str] = field(default_factory=list)  # same text, metadata read again by a newer loader
     skipped: list[str] = field(default_factory=list)  # one warning per unreadable file
     chunks_embedded: int = 0
     seconds: float = 0.0
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed)
+        return bool(self.added or self.updated or self.removed or self.refreshed)
 
     def summary(self) -> str:
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
             f"{len(self.removed)} removed, {len(self.skipped)} skipped; "
+            + (f"{len(self.refreshed)} with metadata read again; " if self.refreshed else "") +
             f"{self.chunks_embedded} chunks embedded in {self.seconds:.1f}s"
         )
 
@@ -175,11 +177,17 @@ class Store:
         return int(self.catalog.generation)
 
     def settings_key(self) -> str:
+        """What the chunks and their embeddings depend on besides the text, then what their metadata depends on."""
         s = self.settings
-        return f"{s.chunk_size}:{s.chunk_overlap}:{MODEL_NAME}"
+        return f"{s.chunk_size}:{s.chunk_overlap}:{MODEL_NAME}:{METADATA_VERSION}"
 
     def ingest_key(self, document: Document) -> str:
         return f"{document.content_hash}:{self.settings_key()}"
+
+    def _same_chunks(self, previous: str, document: Document) -> bool:
+        """The file's chunks and embeddings are still right, only their metadata (dates, titles…) is not."""
+        chunks_key = self.ingest_key(document).removesuffix(f":{METADATA_VERSION}")
+        return previous == chunks_key or previous.startswith(chunks_key + ":")
 
     # --- keeping the catalog in step with the collection ----------------------------------------------------
 
@@ -278,6 +286,10 @@ class Store:
                 self.catalog.touch(source, stat.st_size, stat.st_mtime_ns)
                 report.unchanged.append(source)
                 continue
+            if previous and self._same_chunks(previous.ingest_key, document):
+                self._refresh_metadata(document, FileRecord(stat.st_size, stat.st_mtime_ns, key, previous.chunk_count))
+                report.refreshed.append(source)
+                continue
             (report.updated if previous else report.added).append(source)
             to_index.append((document, FileRecord(stat.st_size, stat.st_mtime_ns, key, 0)))
         present = {p.relative_to(self.docs).as_posix() for p in self.docs.rglob("*") if p.is_file()}
@@ -288,6 +300,16 @@ class Store:
         chunks = chunk_document(document, self.settings.chunk_size, self.settings.chunk_overlap)
         record = FileRecord(record.size, record.mtime_ns, record.ingest_key, len(chunks))
         self.catalog.add_file(document.source, record, chunks, self._metadata(document, record))
+
+    def _refresh_metadata(self, document: Document, record: FileRecord) -> None:
+        """A file read by an older loader: new metadata for its chunks, in the catalog and the vector store, with
+        nothing embedded again."""
+        metadata = self._metadata(document, record)
+        embedded = self.catalog.refresh_metadata(document.source, record, metadata)
+        for start in range(0, len(embedded), self._max_batch):
+            batch = embedded[start:start + self._max_batch]
+            self.collection.update(ids=[c.chunk.id for c in batch],
+                                   metadatas=[_chroma_metadata(c.metadata) for c in batch])
 
     @staticmethod
     def _metadata(document: Document, record: FileRecord) -> dict[str, str | int]:

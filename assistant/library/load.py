@@ -7,29 +7,20 @@ import logging
 import re
 import warnings
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from dateutil import parser as date_parser
 
-from ..figures import MONTHS
+from .dates import HEADER_SCAN, dateline, html_date, publication_date
 
 log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
-HEAD_LINES = 12  # how far into an article to look for its date and dateline
+# Goes up whenever what the loader reads from an article changes (dates, titles…): files indexed before get new
+# metadata at the next ingest, without being embedded again.
+METADATA_VERSION = "m2"
+HEAD_LINES = 12  # how far into an article to look for its header lines, date and dateline
 
-_MONTH = rf"(?:{'|'.join(m[:3].title() for m in MONTHS)}|Sept)[a-z]*\.?"
-_DATE_PATTERNS = [
-    re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
-    re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b"),
-    re.compile(rf"\b{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}\b"),
-    re.compile(rf"\b\d{{1,2}}\s+{_MONTH}\s+\d{{4}}\b"),
-]
-_DATELINE = re.compile(
-    rf"^\s*([A-Z][A-Z.'\- ]{{2,40}}(?:,\s*[A-Z][A-Za-z.]+)?)\s*(?:\(([^)]+)\))?,?\s*({_MONTH}\s+\d{{1,2}})?\s*[—–-]"
-)
 _SOURCE_LINE = re.compile(r"\(\s*Source\s*:\s*([^)]+?)\s*\)|^\s*Source\s*:\s*(.+?)\s*$", re.I | re.M)
 
 
@@ -43,7 +34,8 @@ class Document:
     text: str  # the text every citation offset points into
     title: str = ""
     publisher: str = ""
-    date: str = ""
+    date: str = ""  # YYYY-MM-DD as the publisher states it (dates.py), or "" for an undated article
+    date_source: str = ""  # where the date was found: header, dateline, page metadata, url, file path
     dateline: str = ""
     url: str = ""
     author: str = ""
@@ -57,7 +49,8 @@ class Document:
     def metadata(self) -> dict[str, str]:
         return {
             "source": self.source, "title": self.title, "publisher": self.publisher,
-            "date": self.date, "dateline": self.dateline, "url": self.url, "author": self.author,
+            "date": self.date, "date_source": self.date_source, "dateline": self.dateline, "url": self.url,
+            "author": self.author,
             "content_hash": self.content_hash,
         }
 
@@ -134,28 +127,31 @@ def _decode_text(raw: bytes, source: str) -> str:
 
 
 def _load_plain(text: str, source: str) -> Document:
-    return Document(source=source, text=text, **parse_text_metadata(text))
+    return Document(source=source, text=text, **parse_text_metadata(text, source))
 
 
 def _load_html(markup: str, source: str) -> Document:
     """The article's main text and metadata (trafilatura, made for news pages: navigation, ads, bylines and
-    related links dropped, inline markup kept inline); a bare page trafilatura finds no article in is read whole."""
+    related links dropped, inline markup kept inline); a bare page trafilatura finds no article in is read whole.
+    The date is the page's own (htmldate on its metadata and URL), never one found in its text."""
     import trafilatura
 
     soup = BeautifulSoup(markup, "html.parser")
     meta = _html_meta(soup)
     extracted = trafilatura.bare_extraction(markup, with_metadata=True, include_comments=False, favor_precision=True,
-                                            include_tables=True, deduplicate=False)
+                                            include_tables=True, deduplicate=False,
+                                            date_extraction_params={"extensive_search": False, "original_date": True})
     text = getattr(extracted, "text", "") or ""
     if not text.strip():
         text = _html_text(soup)
-    parsed = parse_text_metadata(text)
+    parsed = parse_text_metadata(text, source)
     heading = soup.find("h1")
     parsed["title"] = (meta.get("title") or getattr(extracted, "title", None)
                        or (heading.get_text(" ", strip=True) if heading else "") or parsed["title"])
     parsed["publisher"] = meta.get("publisher") or getattr(extracted, "sitename", None) or parsed["publisher"]
-    parsed["date"] = meta.get("date") or normalise_date(getattr(extracted, "date", None) or "") or parsed["date"]
     parsed["url"] = getattr(extracted, "url", None) or parsed["url"]
+    if page_date := html_date(markup, parsed["url"]):
+        parsed["date"], parsed["date_source"] = page_date, "page metadata"
     return Document(source=source, text=text, author=getattr(extracted, "author", None) or "", **parsed)
 
 
@@ -176,21 +172,13 @@ def _html_text(soup: BeautifulSoup) -> str:
 
 def _html_meta(soup: BeautifulSoup) -> dict[str, str]:
     found: dict[str, str] = {}
-    keys = {
-        "og:title": "title", "og:site_name": "publisher", "publisher": "publisher",
-        "article:published_time": "date", "date": "date", "pubdate": "date", "dc.date": "date",
-    }
+    keys = {"og:title": "title", "og:site_name": "publisher", "publisher": "publisher"}
     for tag in soup.find_all("meta"):
         key = str(tag.get("property") or tag.get("name") or "").lower()
         if key in keys and tag.get("content") and keys[key] not in found:
             found[keys[key]] = str(tag["content"]).strip()
     if "title" not in found and soup.title and soup.title.string:
         found["title"] = soup.title.string.strip()
-    time_tag = soup.find("time")
-    if "date" not in found and time_tag and time_tag.get("datetime"):
-        found["date"] = str(time_tag["datetime"])
-    if "date" in found:
-        found["date"] = normalise_date(found["date"]) or found["date"]
     return found
 
 
@@ -209,23 +197,26 @@ def _load_pdf(raw: bytes, source: str) -> Document:
     except (PdfReadError, ValueError, KeyError, OSError) as error:
         raise LoadError(f"{source}: unreadable PDF ({error})") from error
     text = "\n\n".join(page.strip() for page in pages if page.strip())
-    parsed = parse_text_metadata(text)
+    parsed = parse_text_metadata(text, source)
     parsed["title"] = pdf_title.strip() or parsed["title"]
     return Document(source=source, text=text, **parsed)
 
 
-def parse_text_metadata(text: str) -> dict[str, str]:
-    """Title, publisher, date, dateline and URL as the article itself states them (header lines such as
-    `Publisher: …`, `URL: …`, `Date: …` included)."""
+def parse_text_metadata(text: str, source: str = "") -> dict[str, str]:
+    """Title, publisher, date (and where it was found), dateline and URL as the article states them at its top
+    (header lines such as `Publisher: …`, `URL: …`, `Date: …`), the date never from the body (dates.py)."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     head = lines[:HEAD_LINES]
     title = re.sub(r"^#+\s*", "", head[0])[:300] if head else ""
+    url = _header_field(head, "URL")
+    dated = publication_date(head[1:HEADER_SCAN + 1], url, source)
     return {
         "title": title,
         "publisher": _header_field(head, "Publisher") or _find_publisher(text),
-        "date": _find_date(head) or _date_in_url(_header_field(head, "URL")),
-        "dateline": _find_dateline(head),
-        "url": _header_field(head, "URL"),
+        "date": dated.date,
+        "date_source": dated.found_in,
+        "dateline": next((place for line in head[1:4] if (place := dateline(line)[0]) and len(line) > 60), ""),
+        "url": url,
     }
 
 
@@ -242,44 +233,3 @@ def _find_publisher(text: str) -> str:
         return (found.group(1) or found.group(2)).strip()
     agency = re.search(r"^[A-Z][A-Z .'-]{2,40}\s*\(([A-Z][A-Za-z &]{1,30})\)\s*[—–-]", text[:3000], re.M)
     return agency.group(1) if agency else ""
-
-
-def _find_date(head: list[str]) -> str:
-    """A full date stated near the top; a `Date:` line first. Links are left to `_date_in_url`: in
-    '…/2023/08/08/4000-steps…' the text '08/08/4000' is no date."""
-    head = sorted((line for line in head if "://" not in line), key=lambda line: not line.lower().startswith("date:"))
-    for line in head:
-        for pattern in _DATE_PATTERNS:
-            match = pattern.search(line)
-            if match and (iso := normalise_date(match.group(0))):
-                return iso
-    for line in head:
-        dateline = _DATELINE.match(line)
-        if dateline and dateline.group(3):
-            return dateline.group(3)  # day and month only: no year stated
-    return ""
-
-
-def _date_in_url(url: str) -> str:
-    """News sites put the publication date in the path: …/2022/06/17/… → 2022-06-17."""
-    match = re.search(r"/((?:19|20)\d\d)/(\d{1,2})/(\d{1,2})/", url)
-    if not match:
-        return ""
-    return normalise_date("-".join(f"{int(part):02d}" for part in match.groups()))
-
-
-def _find_dateline(head: list[str]) -> str:
-    for line in head:
-        match = _DATELINE.match(line)
-        if match and len(line) > 60:
-            return match.group(1).strip().title()
-    return ""
-
-
-def normalise_date(value: str) -> str:
-    """YYYY-MM-DD, or '' for text that is no date of news (unparseable, or a year outside 1900-2100)."""
-    try:
-        parsed: datetime = date_parser.parse(value, fuzzy=False)
-    except (ValueError, OverflowError):
-        return ""
-    return parsed.date().isoformat() if 1900 <= parsed.year <= 2100 else ""

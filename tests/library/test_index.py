@@ -130,3 +130,27 @@ def test_a_new_process_opens_the_saved_keyword_index_instead_of_rebuilding_it(do
     assert assistant.retriever.keyword_index.sources == 3  # rebuilt once the articles changed
     saved = list((settings.index / "keyword").glob("*-bm25/g*"))
     assert len(saved) == 1  # older generations are deleted
+
+
+def test_files_read_by_an_older_loader_get_new_metadata_without_being_embedded_again(docs, make_settings,
+                                                                                     monkeypatch) -> None:
+    from assistant.library import index
+
+    real = index.load_document
+
+    def old_loader(path, root):  # as an older loader read the seeds: a date taken from the body
+        document = real(path, root)
+        document.date = "1999-01-01"
+        return document
+
+    monkeypatch.setattr(index, "METADATA_VERSION", "m1")
+    monkeypatch.setattr(index, "load_document", old_loader)
+    Store(make_settings(docs)).ingest()
+    monkeypatch.undo()
+    store = Store(make_settings(docs))
+    report = store.ingest()
+    assert sorted(report.refreshed) == sorted(p.name for p in docs.iterdir()) and report.chunks_embedded == 0
+    dates = {c.metadata["date"] for c in store.catalog.all_chunks()}
+    stored = {m["date"] for m in store.collection.get(include=["metadatas"])["metadatas"]}
+    assert dates == stored == {"2025-12-20", ""}
+    assert not Store(make_settings(docs)).ingest().changed

@@ -19,7 +19,7 @@ def test_date_publisher_and_dateline_come_from_the_article_text() -> None:
             "(Source:www.example-news.com)\n")
     meta = parse_text_metadata(text)
     assert meta == {"title": "Markets Rally on Rate Cut Hopes", "publisher": "www.example-news.com",
-                    "date": "2024-03-14", "dateline": "London", "url": ""}
+                    "date": "2024-03-14", "date_source": "header", "dateline": "London", "url": ""}
 
 
 def test_header_lines_give_publisher_url_and_date() -> None:
@@ -32,10 +32,10 @@ def test_header_lines_give_publisher_url_and_date() -> None:
     assert meta["url"] == "https://harbourtimes.example/2023/06/02/port-strike/"
 
 
-def test_a_dateline_without_a_year_still_gives_the_day() -> None:
+def test_a_dateline_without_a_year_gives_the_place_and_no_date() -> None:
     text = "Storm Hits Coast\nMIAMI, Sep 3 — A hurricane made landfall overnight, cutting power to thousands.\n"
     meta = parse_text_metadata(text)
-    assert meta["date"] == "Sep 3" and meta["dateline"] == "Miami"
+    assert meta["date"] == "" and meta["date_source"] == "" and meta["dateline"] == "Miami"
 
 
 def test_html_is_parsed_to_text_without_scripts(tmp_path: Path) -> None:
@@ -99,7 +99,7 @@ def test_seed_articles_state_their_metadata() -> None:
     assert first.date == "2025-12-20" and first.publisher == "www.marketscreener.com"
     assert first.title.startswith("Florida Talks Reflect")
     second = by_name["003_001337cf8562453b.txt"]
-    assert second.dateline == "Washington" and second.date == "Dec 20"
+    assert second.dateline == "Washington" and second.date == ""  # "Dec 20" gives no year: undated
 
 
 def test_numbers_in_a_link_are_not_taken_for_the_date(tmp_path) -> None:

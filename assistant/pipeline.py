@@ -7,16 +7,27 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from .answering.answer import Answer, ExtractiveGenerator, Generator, final_answer, rank_sentences, refusal, whole
+from . import nlp
+from .answering.answer import (
+    Answer,
+    Candidate,
+    ExtractiveGenerator,
+    Generator,
+    final_answer,
+    rank_sentences,
+    refusal,
+    whole,
+)
 from .answering.decide import decide
-from .answering.retrieve import HybridRetriever
+from .answering.retrieve import HybridRetriever, KeywordIndex, Retrieval
 from .library.embed import preload
 from .library.index import IngestReport, Progress, Store
 from .settings import Settings, get_settings
-from .timeframe import article_date, describe, resolve
+from .timeframe import Timeframe, article_date, describe, resolve
 
 if TYPE_CHECKING:  # the LLM clients are imported when an LLM backend is chosen
     from langchain_openai import ChatOpenAI
@@ -52,6 +63,7 @@ class Assistant:
     def __init__(self, settings: Settings, generator: Generator | None = None) -> None:
         self.settings = settings
         preload(settings.embed_threads)  # ready by the first question; loads while the index opens
+        nlp.preload()
         self.store = Store(settings)
         self.retriever = HybridRetriever.from_store(self.store)
         self.generator = generator or make_generator(settings)
@@ -83,38 +95,58 @@ class Assistant:
                    until: date | None = None) -> Iterator[str | Answer]:
         """Text pieces as they are written, then the final Answer; `generator` and `top_k` override settings."""
         question = clean_question(question, self.settings.max_question_chars)
-        timings: dict[str, float] = {}
         started = time.perf_counter()
-        self.ensure_index()
-        self.store.refresh()
-        timings["index"] = time.perf_counter() - started
-        mark = time.perf_counter()
         generator = generator or self.generator
-        query = generator.standalone_question(question, history) if history else question
-        timeframe = resolve(query, as_of, since, until)
-        retrieval = self.retriever.search(query, k=top_k, timeframe=timeframe)
-        keyword = self.retriever.keyword_index
-        ranked = rank_sentences(query, retrieval.passages, keyword, self.settings.embed_threads)
-        timings["retrieve"] = time.perf_counter() - mark
+        evidence = self.gather(question, history, generator, top_k, as_of=as_of, since=since, until=until)
         mark = time.perf_counter()
-        decision = decide(query, retrieval, ranked, keyword, threshold=self.settings.answer_threshold)
-        if timeframe.strict and not retrieval.passages and keyword.size:
-            decision = dataclasses.replace(decision, reason=f"No article is dated {describe(timeframe)}.")
-        timings["decide"] = time.perf_counter() - mark
+        decision = decide(evidence.query, evidence.retrieval, evidence.ranked, evidence.keyword,
+                          threshold=self.settings.answer_threshold)
+        if evidence.timeframe.strict and not evidence.retrieval.passages and evidence.keyword.size:
+            decision = dataclasses.replace(decision, reason=f"No article is dated {describe(evidence.timeframe)}.")
+        timings = {**evidence.timings, "decide": time.perf_counter() - mark}
         mark = time.perf_counter()
-        pieces = (generator.stream(query, ranked) if decision.answer
-                  else whole(refusal(question, generator.name, decision.reason, ranked)))
+        pieces = (generator.stream(evidence.query, evidence.ranked) if decision.answer
+                  else whole(refusal(question, generator.name, decision.reason, evidence.ranked)))
         for piece in pieces:
             if isinstance(piece, Answer):
-                if timeframe.active:
+                if evidence.timeframe.active:
                     piece.text = with_report_dates(piece)
                 piece.question = question
-                piece.query = query
+                piece.query = evidence.query
                 piece.confidence = decision.probability
                 timings["answer"] = time.perf_counter() - mark
                 timings["total"] = time.perf_counter() - started
                 piece.timings = {**timings, **piece.timings}
             yield piece
+
+    def gather(self, question: str, history: History | None = None, generator: Generator | None = None,
+               top_k: int | None = None, *, as_of: date | None = None, since: date | None = None,
+               until: date | None = None) -> Evidence:
+        """What the decision and every backend work from: the question made to stand alone (follow-ups only),
+        the time it is about, the retrieved passages and their sentences ranked for it."""
+        started = time.perf_counter()
+        self.ensure_index()
+        self.store.refresh()
+        timings = {"index": time.perf_counter() - started}
+        mark = time.perf_counter()
+        generator = generator or self.generator
+        query = generator.standalone_question(question, history) if history else question  # follow-ups only
+        timeframe = resolve(query, as_of, since, until)
+        retrieval = self.retriever.search(query, k=top_k, timeframe=timeframe)
+        keyword = self.retriever.keyword_index
+        ranked = rank_sentences(query, retrieval.passages, keyword, self.settings.embed_threads)
+        timings["retrieve"] = time.perf_counter() - mark
+        return Evidence(query, timeframe, retrieval, ranked, keyword, timings)
+
+
+@dataclass
+class Evidence:
+    query: str  # the question, rewritten to stand alone when it is a follow-up
+    timeframe: Timeframe
+    retrieval: Retrieval
+    ranked: list[Candidate]
+    keyword: KeywordIndex
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def make_generator(settings: Settings) -> Generator:

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from assistant import Assistant, Settings
 from assistant.answering.answer import rank_sentences
 from assistant.answering.decide import MODEL_FILE, AnswerabilityModel, signals
-from assistant.answering.retrieve import standalone_query
+from assistant.answering.followup import with_context
 from assistant.evaluate import load_questions
 
 L2 = 0.5
@@ -37,7 +37,7 @@ def collect(assistant: Assistant, questions) -> tuple[list[dict[str, float]], np
     keyword = assistant.retriever.keyword_index
     rows, labels = [], []
     for question in questions:
-        query = standalone_query(question.question, question.history or None)
+        query = with_context(question.question, question.history or None)
         retrieval = assistant.retriever.search(query)
         ranked = rank_sentences(query, retrieval.passages, keyword, assistant.settings.embed_threads)
         rows.append(signals(query, retrieval, ranked, keyword))

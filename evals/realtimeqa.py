@@ -15,8 +15,11 @@ PATH is a clone or a bare git directory of that repository. For each weekly quiz
   real questions from the same weeks whose articles were left out and whose answer is in no corpus file.
 - `OUT/manifest.json`: the split, seed, counts and question ids.
 
-Splits by week: dev = 2023, test = 2024-2026. The 2022 weeks are never used. The data has no licence: the
-output folder is git-ignored, and only ids and metrics are committed.
+Splits by week: dev = 2023 (tune here), test = 2024-2026 (report). `--split fit --shards N` builds N corpora like
+dev from every week outside the test split (2022 and 2023, the weeks dealt out in turn), each with all its
+answerable questions, for fitting the decision and reader models on thousands of questions
+(`evals/fit_models.py`); the test weeks are never used to fit. The data has no licence: the output folder is
+git-ignored, and only ids and metrics are committed.
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ from urllib.parse import urlparse
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from assistant.evaluate import normalise
 
-SPLITS = {"dev": ("2023",), "test": ("2024", "2025", "2026"), "all": ("2023", "2024", "2025", "2026")}
+SPLITS = {"dev": ("2023",), "test": ("2024", "2025", "2026"), "all": ("2023", "2024", "2025", "2026"),
+          "fit": ("2022", "2023")}  # fit: every week outside the test split, for the fitted models
 SEED = 20230101
 GOLD_PER_QUESTION = 3  # answer-holding articles kept per answerable question
 DISTRACTORS_PER_QUESTION = 2  # other search results kept beside them
@@ -245,6 +249,18 @@ def _row(question: QuizQuestion, gold: list[str] | None) -> dict[str, object]:
     }
 
 
+def write_shards(questions: list[QuizQuestion], args: argparse.Namespace) -> None:
+    """The weeks dealt out in turn to N shards; each shard a corpus like dev, with all its answerable questions."""
+    weeks = sorted({q.week for q in questions})
+    for number in range(args.shards):
+        mine = set(weeks[number::args.shards])
+        benchmark = build([q for q in questions if q.week in mine], None, args.unanswerable, args.seed + number)
+        out = args.out / f"shard-{number + 1}"
+        write(benchmark, out, args.split, args.seed + number)
+        print(f"{out}: {len(benchmark.articles)} articles, {len(benchmark.answerable)} answerable and "
+              f"{len(benchmark.unanswerable)} unanswerable questions")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repo", type=Path, required=True, help="clone or bare git directory of realtimeqa_public")
@@ -253,10 +269,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--answerable", type=int, default=200)
     parser.add_argument("--unanswerable", type=int, default=60)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--shards", type=int, default=0,
+                        help="N corpora of disjoint weeks, each with every answerable question of its weeks")
     parser.add_argument("--full", action="store_true",
                         help="every answerable question and every search result of the split (scale benchmark)")
     args = parser.parse_args(argv)
     questions = read_weeks(Repository(args.repo), SPLITS[args.split])
+    if args.shards:
+        write_shards(questions, args)
+        return
     if args.full:
         benchmark = build(questions, None, None, args.seed, full=True)
     else:

@@ -7,6 +7,7 @@ from assistant import Assistant
 from assistant.evaluate import (
     QuestionFileError,
     check_thresholds,
+    contains,
     load_questions,
     normalise,
     retrieval_scores,
@@ -23,6 +24,21 @@ def test_normalising_ignores_case_punctuation_articles_and_markers() -> None:
     assert normalise("a \u201cprolonged, grinding\u201d phase") == "prolonged grinding phase"
     assert token_f1("Kirill Dmitriev leads it [1]", "Kirill Dmitriev") == pytest.approx(2 * 0.5 * 1 / 1.5)
     assert token_f1("nothing", "Kirill Dmitriev") == 0.0
+
+
+def test_strict_and_lenient_scores() -> None:
+    assert contains("The winner was Dana Miller [1].", "Dana Miller")
+    assert not contains("Millerton council [1]", "Miller")  # whole words only
+    assert contains("Dana Miller", "Miller") and not contains("Miller", "Dana Miller")
+
+
+def test_in_chat_mode_a_question_that_stands_alone_is_answered_as_in_a_new_chat(seed_assistant: Assistant) -> None:
+    """Asked one after another, standalone questions must not be taken for follow-ups of the one before."""
+    questions = [q for q in load_questions(ROOT / "evals" / "questions.jsonl") if not q.history][:12]
+    single_rows, single = run_eval(seed_assistant, questions)
+    chat_rows, chat = run_eval(seed_assistant, questions, chat=True)
+    assert (single["mode"], chat["mode"]) == ("single", "chat")
+    assert [r["answer"] for r in chat_rows] == [r["answer"] for r in single_rows]
 
 
 def test_retrieval_scores_count_each_file_once_at_its_best_rank() -> None:

@@ -30,7 +30,8 @@ from ..tuning import (
     WEIGHT_TYPE,
 )
 from .cite import Citation, citation_for_span
-from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, question_terms, standalone_query
+from .followup import with_context
+from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, question_terms
 
 CANNOT_ANSWER = "The sources don't say."
 RELATED_SHOWN = 2  # closest sentences a refusal offers as "related, but not an answer"
@@ -81,6 +82,7 @@ class Answer:
     query: str = ""  # what was searched: the question, rewritten to stand alone for follow-ups
     confidence: float = 0.0  # the decision stage's probability that the sources hold the answer
     related: list[Citation] = field(default_factory=list)  # for a refusal: the closest passages, not an answer
+    short_answer: str = ""  # the name, figure, date or place asked for, when the answer leads with one
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -99,7 +101,8 @@ class Generator(Protocol):
         ...
 
     def standalone_question(self, question: str, history: list[tuple[str, str]] | None) -> str:
-        """The question rewritten to stand alone, for retrieval."""
+        """A follow-up (followup.is_follow_up) rewritten to stand alone, for retrieval; any other question as it
+        is."""
         ...
 
 
@@ -290,7 +293,7 @@ class ExtractiveGenerator:
         return self.compose(question, self.select(ranked, question))
 
     def standalone_question(self, question: str, history: list[tuple[str, str]] | None) -> str:
-        return standalone_query(question, history)
+        return with_context(question, history)
 
     def stream(self, question: str, ranked: list[Candidate]) -> Iterator[str | Answer]:
         return whole(self.answer_from(question, ranked))

@@ -34,8 +34,8 @@ from .answer import (
     newer_of,
 )
 from .cite import Citation, citation_for_span, renumber
+from .followup import is_follow_up, with_context
 from .llm_server import ServerStartError
-from .retrieve import standalone_query
 from .verify import verify_answer
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ class LLMGenerator:
                       generator=self.name, notes=notes)
 
     def standalone_question(self, question: str, history: list[tuple[str, str]] | None) -> str:
-        if not history:
+        if not history or not is_follow_up(question):
             return question
         conversation = "\n".join(f"User: {user}\nAssistant: {reply}" for user, reply in history[-3:])
         prompt = ChatPromptTemplate.from_messages([("user", load_prompt(self.prompts, "rewrite_question"))])
@@ -138,8 +138,8 @@ class LLMGenerator:
                 {"history": conversation, "question": question}).strip().splitlines()
         except BACKEND_ERRORS as error:
             log.warning("question rewrite failed (%s); searching with the conversation instead", error_line(error))
-            return standalone_query(question, history)
-        return rewritten[0].strip() if rewritten and rewritten[0].strip() else standalone_query(question, history)
+            return with_context(question, history)
+        return rewritten[0].strip() if rewritten and rewritten[0].strip() else with_context(question, history)
 
     @staticmethod
     def numbered_passages(candidates: list[Candidate]) -> dict[int, Citation]:

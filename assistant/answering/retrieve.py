@@ -28,7 +28,6 @@ META_PHRASES = re.compile(
     r"\b(?:according to|in|do|does|did|as)\s+(?:the\s+)?(?:two\s+|both\s+|these\s+|all\s+)?"
     r"(?:reports?|articles?|sources?|stories|texts?)(?:\s+says?)?\b|\b(?:been\s+)?going\s+on\b", re.I)
 DURATION_VERBS = re.compile(r"\b(?:lasted|last|lasting|taken|take|took|run|ran|running|continued|gone on)\b", re.I)
-FOLLOW_UP = re.compile(r"\b(he|she|they|them|him|her|his|their|it|its|that|this|those|these|there|then)\b", re.I)
 
 
 @dataclass
@@ -166,11 +165,3 @@ def question_focus(question: str) -> str:
     if re.search(r"\bhow long\b", focused, re.I):
         focused = DURATION_VERBS.sub(" ", focused)
     return focused
-
-
-def standalone_query(question: str, history: list[tuple[str, str]] | None) -> str:
-    """Without a model to rewrite it, a follow-up is searched together with the previous question."""
-    if not history:
-        return question
-    looks_dependent = FOLLOW_UP.search(question) or len(terms(question)) <= 2
-    return f"{history[-1][0]} {question}" if looks_dependent else question

@@ -169,6 +169,8 @@ def eval_command(
     thresholds: Annotated[Path | None, typer.Option(help="JSON of metric floors; exit 1 if one is missed.")] = None,
     redact: Annotated[bool, typer.Option(help="Keep question and answer text out of report.md.")] = False,
     sample: Annotated[int | None, typer.Option(help="Ask only a fixed, evenly spread subset of N questions.")] = None,
+    chat: Annotated[bool, typer.Option(help="Ask the questions one after another in one conversation, each with "
+                                            "the two turns before it as history.")] = False,
 ) -> None:
     """Score retrieval, answers, citations and refusals on a question file; write a report."""
     from ..evaluate import (
@@ -191,7 +193,7 @@ def eval_command(
     from tqdm import tqdm
 
     with tqdm(total=len(rows_in), unit="question", desc="asking", disable=None) as bar:
-        rows, summary = run_eval(assistant, rows_in, lambda done, total: bar.update(done - bar.n))
+        rows, summary = run_eval(assistant, rows_in, lambda done, total: bar.update(done - bar.n), chat=chat)
     folder = out or Path("evals/reports") / f"{settings.docs.resolve().name}-{summary['generator']}"
     report = write_report(folder, rows, summary, f"{questions} over {settings.docs}", redact)
     typer.echo(summary_table(summary))

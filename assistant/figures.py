@@ -28,6 +28,8 @@ _NOT_UNITS = {"to", "of", "in", "and", "or", "the", "a", "an", "for", "by", "fro
 _DIGITS = r"\d[\d,]*(?:\.\d+)?"
 _FIGURE = re.compile(rf"(?<![\w.])(\$?{_DIGITS}%?|{'|'.join(NUMBER_WORDS)})\b", re.I)
 _QUANTITY = re.compile(rf"(?<![\w.])({_DIGITS}|{'|'.join(NUMBER_WORDS)})(?:\s*-\s*|\s+)([a-z]+)", re.I)
+# what a figure can be about: who or what a sentence names
+SUBJECT_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART"}
 _SCALE = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 1_000_000_000_000}
 
 
@@ -69,15 +71,28 @@ def quantities(text: str) -> dict[str, set[str]]:
 
 
 def conflicting_figures(first: str, second: str) -> set[str]:
-    """Units that both sentences count, about the same thing, with no value in common.
+    """Units that both sentences count, about the same thing and the same subject, with no value in common.
 
     'nearly three years of conflict since Russia's invasion' and 'after nearly four years of fighting' conflict on
     'year' only if the words around the two figures overlap: two sentences that both happen to count years of
-    different things do not.
+    different things do not. Nor do two that count the same thing of different subjects: one athlete's 62 home
+    runs and another's 73.
     """
     a, b = quantities(first), quantities(second)
     shared = {unit for unit in a.keys() & b.keys() if not (a[unit] & b[unit])}
-    return {unit for unit in shared if _same_subject(first, second, unit)}
+    return {unit for unit in shared if _same_subject(first, second, unit)} if shared and _same_names(
+        first, second) else set()
+
+
+def _same_names(first: str, second: str) -> bool:
+    """Where both sentences name people (or organisations, places…), they name at least one in common."""
+    from .nlp import entities  # spaCy loads on first use
+
+    named = [{(e.label, w) for e in entities(text) if e.label in SUBJECT_LABELS for w in terms(e.text)}
+             for text in (first, second)]
+    labels = {label for label, _ in named[0]} & {label for label, _ in named[1]}
+    return all({w for lab, w in named[0] if lab == label} & {w for lab, w in named[1] if lab == label}
+               for label in labels)
 
 
 def _same_subject(first: str, second: str, unit: str) -> bool:

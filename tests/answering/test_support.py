@@ -71,6 +71,10 @@ def test_figures_are_compared_as_values_whatever_their_spelling() -> None:
     ("One of the envoys flew to Miami.", "Two of the envoys stayed in Moscow.", set()),
     ("The company cut 10,000 jobs last year.", "The storm lasted two days and cut power to 5,000 homes.", set()),
     ("Prices rose 3 percent in March.", "Prices rose 5 percent in March, the agency said.", {"percent"}),
+    ("Aaron Judge hit 62 home runs this season, an American League record.",
+     "Barry Bonds set the major league record with 73 home runs in 2001.", set()),  # two athletes' records
+    ("The Yankees slugger Aaron Judge hit 62 home runs this season.",
+     "Judge finished the season with 63 home runs, the team said.", {"home"}),
 ])
 def test_figures_conflict_only_when_they_count_the_same_thing(first: str, second: str, differ: set[str]) -> None:
     assert conflicting_figures(first, second) == differ

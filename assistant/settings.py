@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     embed_threads: int = Field(2, ge=1, description="onnxruntime threads for embeddings.")
     max_file_mb: float = Field(25.0, gt=0, description="Largest article file indexed or uploaded, in MB; "
                                                        "bigger files are skipped with a message.")
+    load_timeout: float = Field(60.0, gt=0, description="Most seconds one HTML or PDF file may take to read; a "
+                                                         "slower one is skipped with a message.")
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted, in characters.")
 
     # LLM backends

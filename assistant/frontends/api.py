@@ -32,7 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..answering.answer import Answer
 from ..answering.cite import MARKER
-from ..library.load import LoadError, load_document
+from ..library.load import LoadError, load_within
 from ..settings import Settings
 from .ui import CHIP_CLICKS, CSS, ChatApp, LoginGuard, build_ui
 
@@ -242,7 +242,7 @@ def _document(settings: Settings, source: str) -> Any:
     if not path.is_relative_to(docs) or not path.is_file():
         raise HTTPException(404, f"{source} is not in the library (it may have been removed)")
     try:
-        return load_document(path, docs)
+        return load_within(path, docs, settings.load_timeout)
     except LoadError as error:
         raise HTTPException(404, str(error)) from error
 

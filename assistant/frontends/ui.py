@@ -27,7 +27,7 @@ from ..answering.answer import CANNOT_ANSWER, Answer, Generator, NoteKind, final
 from ..answering.cite import MARKER, Citation
 from ..lexicon import SPEECH_VERBS
 from ..library.index import Progress, unused_name
-from ..library.load import SUPPORTED_SUFFIXES, LoadError, check_size, load_document
+from ..library.load import SUPPORTED_SUFFIXES, LoadError, check_size, load_within
 from ..pipeline import Assistant, make_generator
 from ..settings import Settings
 from ..text import STOPWORDS, capitalised_phrases, sentence_spans
@@ -221,7 +221,7 @@ class ChatApp:
             return (f"<p>{html.escape(citation['source'])} was removed from the library after this answer was "
                     "given; restore it from the trash in the Library tab to see it again.</p>")
         try:
-            text = load_document(path, Path(self.settings.docs)).text
+            text = load_within(path, Path(self.settings.docs), self.settings.load_timeout).text
         except LoadError as error:
             return f"<p>{html.escape(str(error))}</p>"
         return render_source(Citation(**citation), text)
@@ -254,7 +254,7 @@ class ChatApp:
                 continue
             try:
                 check_size(path, int(self.settings.max_file_mb * 1_000_000), path.name)
-                load_document(path, path.parent)
+                load_within(path, path.parent, self.settings.load_timeout)
             except LoadError as error:
                 messages.append(f"{path.name}: {str(error).split(': ', 1)[-1]}")
                 continue

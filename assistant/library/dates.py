@@ -101,7 +101,7 @@ def date_in_path(path: str) -> str:
     return extract_url_date("/" + path, options) or ""
 
 
-def html_date(markup: str, url: str | None = None) -> str:
+def html_date(markup: object, url: str | None = None) -> str:
     """The page's own publication date (htmldate: meta tags, JSON-LD, time elements, the URL), never a
     date found by searching its text."""
     import htmldate

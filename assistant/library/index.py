@@ -25,7 +25,7 @@ from .catalog import Catalog, FileRecord, IndexedChunk
 from .chunk import chunk_document
 from .embed import MODEL_NAME, chroma_embedding_function, get_embedder
 from .keyword import KeywordIndex
-from .load import METADATA_VERSION, Document, LoadError, check_size, find_article_files, load_document
+from .load import METADATA_VERSION, Document, LoadError, check_size, find_article_files, load_within
 
 __all__ = ["IndexDamaged", "IndexedChunk", "IngestReport", "Progress", "Store", "chroma_client", "collection_name",
            "damaged", "unused_name"]
@@ -277,7 +277,7 @@ class Store:
                 continue
             try:
                 check_size(path, max_bytes, source)
-                document = load_document(path, self.docs)
+                document = load_within(path, self.docs, self.settings.load_timeout)
             except LoadError as error:
                 report.skipped.append(str(error))
                 continue

@@ -8,10 +8,14 @@ import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bs4 import BeautifulSoup
+from lxml import etree
 
 from .dates import HEADER_SCAN, dateline, html_date, publication_date
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +24,8 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
 # metadata at the next ingest, without being embedded again.
 METADATA_VERSION = "m2"
 HEAD_LINES = 12  # how far into an article to look for its header lines, date and dateline
+HEAD_CHARS = 20_000  # the top of an article, where its title, header lines and dateline are
+SOURCE_TAIL = 3000  # characters at the end of an article that may hold a '(Source: …)' line
 
 _SOURCE_LINE = re.compile(r"\(\s*Source\s*:\s*([^)]+?)\s*\)|^\s*Source\s*:\s*(.+?)\s*$", re.I | re.M)
 
@@ -117,6 +123,16 @@ def load_document(path: Path, root: Path | None = None) -> Document:
     return document
 
 
+def load_within(path: Path, root: Path, seconds: float) -> Document:
+    """load_document, but an HTML or PDF file (read by parsing libraries) is read in a worker process and given
+    up after `seconds`, so one hostile file cannot hold the ingest (sandbox.py)."""
+    if path.suffix.lower() not in (".html", ".htm", ".pdf"):
+        return load_document(path, root)
+    from .sandbox import load_in_worker
+
+    return load_in_worker(path, root, seconds)
+
+
 def _decode_text(raw: bytes, source: str) -> str:
     if b"\x00" in raw[:4096]:
         raise LoadError(f"{source}: looks binary, not text")
@@ -133,52 +149,75 @@ def _load_plain(text: str, source: str) -> Document:
 def _load_html(markup: str, source: str) -> Document:
     """The article's main text and metadata (trafilatura, made for news pages: navigation, ads, bylines and
     related links dropped, inline markup kept inline); a bare page trafilatura finds no article in is read whole.
-    The date is the page's own (htmldate on its metadata and URL), never one found in its text."""
+    The date is the page's own (htmldate on its metadata and URL), never one found in its text. Every step is
+    linear in the size of the page, however deeply its elements nest."""
     import trafilatura
 
-    soup = BeautifulSoup(markup, "html.parser")
-    meta = _html_meta(soup)
-    extracted = trafilatura.bare_extraction(markup, with_metadata=True, include_comments=False, favor_precision=True,
+    page = _parse_html(markup)
+    meta = _html_meta(page)
+    extracted = trafilatura.bare_extraction(page, with_metadata=True, include_comments=False, favor_precision=True,
                                             include_tables=True, deduplicate=False,
                                             date_extraction_params={"extensive_search": False, "original_date": True})
     text = getattr(extracted, "text", "") or ""
     if not text.strip():
-        text = _html_text(soup)
+        text = _html_text(page)
     parsed = parse_text_metadata(text, source)
-    heading = soup.find("h1")
+    heading = page.find(".//h1")
     parsed["title"] = (meta.get("title") or getattr(extracted, "title", None)
-                       or (heading.get_text(" ", strip=True) if heading else "") or parsed["title"])
+                       or (" ".join(heading.text_content().split()) if heading is not None else "") or parsed["title"])
     parsed["publisher"] = meta.get("publisher") or getattr(extracted, "sitename", None) or parsed["publisher"]
     parsed["url"] = getattr(extracted, "url", None) or parsed["url"]
-    if page_date := html_date(markup, parsed["url"]):
+    if page_date := html_date(page, parsed["url"]):
         parsed["date"], parsed["date_source"] = page_date, "page metadata"
     return Document(source=source, text=text, author=getattr(extracted, "author", None) or "", **parsed)
 
 
-_BLOCKS = ["p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "section",
-           "header", "article", "table", "ul", "ol"]
+def _parse_html(markup: str) -> HtmlElement:
+    from lxml import html
+
+    parser = html.HTMLParser(remove_comments=True, encoding="utf-8")  # libxml2 keeps 256 levels of nesting
+    try:
+        return html.document_fromstring(markup.encode("utf-8"), parser=parser)
+    except (ValueError, etree.ParserError):  # nothing but whitespace or markup without elements
+        return html.document_fromstring(b"<html><body></body></html>", parser=parser)
 
 
-def _html_text(soup: BeautifulSoup) -> str:
-    """All visible text, a line per block element, inline elements kept inside their line."""
-    for tag in soup(["script", "style", "noscript", "template", "nav", "footer", "aside", "form", "svg"]):
-        tag.decompose()
-    body = soup.find("article") or soup.find("main") or soup.body or soup
-    for block in body.find_all(_BLOCKS):
-        block.insert_after("\n")
-    lines = (" ".join(line.split()) for line in body.get_text().splitlines())
+_BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "section",
+           "header", "article", "table", "ul", "ol"}
+_HIDDEN = {"script", "style", "noscript", "template", "nav", "footer", "aside", "form", "svg", "head"}
+
+
+def _html_text(page: HtmlElement) -> str:
+    """All visible text, a line per block element, inline elements kept inside their line (one pass)."""
+    body = next((found for path in (".//article", ".//main", ".//body") if (found := page.find(path)) is not None),
+                page)
+    parts: list[str] = []
+    walk = etree.iterwalk(body, events=("start", "end"))
+    for event, element in walk:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if event == "start":
+            if tag in _HIDDEN:
+                walk.skip_subtree()
+                continue
+            parts.append("\n" if tag in _BLOCKS else "")
+            parts.append(element.text or "")
+        else:
+            parts.append("\n" if tag in _BLOCKS and tag not in _HIDDEN else "")
+            parts.append(element.tail or "" if element is not body else "")
+    lines = (" ".join(line.split()) for line in "".join(parts).splitlines())
     return "\n".join(line for line in lines if line)
 
 
-def _html_meta(soup: BeautifulSoup) -> dict[str, str]:
+def _html_meta(page: HtmlElement) -> dict[str, str]:
     found: dict[str, str] = {}
     keys = {"og:title": "title", "og:site_name": "publisher", "publisher": "publisher"}
-    for tag in soup.find_all("meta"):
+    for tag in page.iter("meta"):
         key = str(tag.get("property") or tag.get("name") or "").lower()
         if key in keys and tag.get("content") and keys[key] not in found:
-            found[keys[key]] = str(tag["content"]).strip()
-    if "title" not in found and soup.title and soup.title.string:
-        found["title"] = soup.title.string.strip()
+            found[keys[key]] = str(tag.get("content")).strip()
+    title = page.find(".//title")
+    if "title" not in found and title is not None and (title.text or "").strip():
+        found["title"] = (title.text or "").strip()
     return found
 
 
@@ -205,8 +244,7 @@ def _load_pdf(raw: bytes, source: str) -> Document:
 def parse_text_metadata(text: str, source: str = "") -> dict[str, str]:
     """Title, publisher, date (and where it was found), dateline and URL as the article states them at its top
     (header lines such as `Publisher: …`, `URL: …`, `Date: …`), the date never from the body (dates.py)."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    head = lines[:HEAD_LINES]
+    head = [line.strip() for line in text[:HEAD_CHARS].splitlines() if line.strip()][:HEAD_LINES]
     title = re.sub(r"^#+\s*", "", head[0])[:300] if head else ""
     url = _header_field(head, "URL")
     dated = publication_date(head[1:HEADER_SCAN + 1], url, source)
@@ -227,7 +265,9 @@ def _header_field(head: list[str], name: str) -> str:
 
 
 def _find_publisher(text: str) -> str:
-    matches = list(_SOURCE_LINE.finditer(text))
+    """A '(Source: …)' line (looked for in the article's last lines, where it is put), else an agency in the
+    dateline: 'LONDON (Reuters) —'."""
+    matches = list(_SOURCE_LINE.finditer(text[-SOURCE_TAIL:]))
     if matches:
         found = matches[-1]
         return (found.group(1) or found.group(2)).strip()

@@ -136,15 +136,15 @@ def test_files_read_by_an_older_loader_get_new_metadata_without_being_embedded_a
                                                                                      monkeypatch) -> None:
     from assistant.library import index
 
-    real = index.load_document
+    real = index.load_within
 
-    def old_loader(path, root):  # as an older loader read the seeds: a date taken from the body
-        document = real(path, root)
+    def old_loader(path, root, seconds):  # as an older loader read the seeds: a date taken from the body
+        document = real(path, root, seconds)
         document.date = "1999-01-01"
         return document
 
     monkeypatch.setattr(index, "METADATA_VERSION", "m1")
-    monkeypatch.setattr(index, "load_document", old_loader)
+    monkeypatch.setattr(index, "load_within", old_loader)
     Store(make_settings(docs)).ingest()
     monkeypatch.undo()
     store = Store(make_settings(docs))

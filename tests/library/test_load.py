@@ -112,3 +112,67 @@ def test_numbers_in_a_link_are_not_taken_for_the_date(tmp_path) -> None:
     article.write_text("Walking lowers risk\nURL: https://example.com/story/2023/08/09/4000-steps/\n\nA study.",
                        encoding="utf-8")
     assert load_document(article, tmp_path).date == "2023-08-09"  # from the link's own date path
+
+
+def _nested_html(n: int) -> str:
+    return "<html><body><p>An opening paragraph.</p>" + "<div><span><table><tr><td>" * n + "deep</body></html>"
+
+
+def _pdf(n: int, path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    with PdfPages(path) as pages:
+        for number in range(n):
+            figure = plt.figure()
+            figure.text(0.1, 0.5, f"Page {number}: the council met on Tuesday and approved the budget.")
+            pages.savefig(figure)
+            plt.close(figure)
+
+
+@pytest.mark.parametrize(("suffix", "sizes"), [(".html", (2000, 8000)), (".txt", (10000, 40000)),
+                                                (".md", (10000, 40000)), (".pdf", (8, 32))])
+def test_every_loader_takes_time_linear_in_its_input(tmp_path: Path, suffix: str, sizes: tuple[int, int]) -> None:
+    """Seen: nested HTML took 30 s at 104 KB and 93 s at 208 KB (each block given a line break one by one).
+    Four times the input may take at most six times as long. Measured in three rounds, the best counting: a
+    quadratic loader is 16 times slower in every round, a noisy machine only in some."""
+    import time
+
+    paths = []
+    for n in sizes:
+        path = tmp_path / f"article-{n}{suffix}"
+        if suffix == ".pdf":
+            _pdf(n, path)
+        else:
+            path.write_text(_nested_html(n) if suffix == ".html" else "# Title\n\n" + "A sentence of news.\n" * n,
+                            encoding="utf-8")
+        load_document(path, tmp_path)  # warm up the parser's imports
+        paths.append(path)
+
+    def fastest(path: Path) -> float:
+        runs = []
+        for _ in range(3):
+            started = time.perf_counter()
+            load_document(path, tmp_path)
+            runs.append(time.perf_counter() - started)
+        return min(runs)
+
+    ratios = [fastest(paths[1]) / max(fastest(paths[0]), 1e-6) for _ in range(3)]
+    assert min(ratios) < 6, ratios
+
+
+def test_a_file_that_takes_longer_than_its_budget_is_skipped_with_a_message(docs: Path, make_settings) -> None:
+    from assistant.library.index import Store
+    from assistant.library.load import load_within
+
+    (docs / "small.html").write_text("<html><body><p>A small page about the harbour.</p></body></html>",
+                                     encoding="utf-8")
+    load_within(docs / "small.html", docs, 30)  # the worker is running
+    (docs / "huge.html").write_text("<html><body>" + "<p>A sentence of words here.</p>" * 60000 + "</body></html>",
+                                    encoding="utf-8")
+    report = Store(make_settings(docs, load_timeout=0.5)).ingest()
+    assert any(p.startswith("huge.html: took longer than 0.5 s") and "ASSISTANT_LOAD_TIMEOUT" in p
+               for p in report.skipped), report.skipped
+    assert {"small.html", "000_f3ed65131ccd6e47.txt"} <= set(report.added), report

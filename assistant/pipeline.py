@@ -51,6 +51,18 @@ def clean_question(question: object, max_chars: int) -> str:
     return question
 
 
+EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)  # the dates a question about news may be about
+
+
+def check_dates(as_of: date | None, since: date | None, until: date | None) -> None:
+    """A clear ValueError for dates no news question is about, or a range that ends before it starts."""
+    for name, value in (("as_of", as_of), ("since", since), ("until", until)):
+        if value is not None and not EARLIEST <= value <= LATEST:
+            raise ValueError(f"{name} must lie between {EARLIEST} and {LATEST}, not {value}.")
+    if since and until and since > until:
+        raise ValueError(f"since ({since}) is after until ({until}): no article can be dated in that range.")
+
+
 def with_report_dates(answer: Answer) -> str:
     """For a question about time, the answer opens with the dates of the articles it cites."""
     days = sorted({c.date for c in answer.citations if article_date(c.date)})
@@ -95,6 +107,7 @@ class Assistant:
                    until: date | None = None) -> Iterator[str | Answer]:
         """Text pieces as they are written, then the final Answer; `generator` and `top_k` override settings."""
         question = clean_question(question, self.settings.max_question_chars)
+        check_dates(as_of, since, until)
         started = time.perf_counter()
         generator = generator or self.generator
         evidence = self.gather(question, history, generator, top_k, as_of=as_of, since=since, until=until)

@@ -6,25 +6,27 @@
   list in the extra `citations` field. A refusal is an ordinary message with no annotations.
 - `POST /v1/ask` (the Answer as JSON), `GET /v1/sources/{source}` (text and metadata; `?start=&end=` the span),
   `GET/POST/DELETE /v1/documents`, `GET /healthz`; the OpenAPI schema at `/openapi.json`, docs at `/docs`.
-- Optional bearer keys (`ASSISTANT_API_KEYS`, comma-separated); errors are JSON, never a traceback.
+- Credentials, body limits and login throttling in front of every route (guard.py); errors are JSON, never a
+  traceback.
 """
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
-import tempfile
+import shutil
+import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
-from fastapi import Depends, FastAPI, File, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, FastAPI, File, HTTPException, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -32,13 +34,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..answering.answer import Answer
 from ..answering.cite import MARKER
-from ..library.load import LoadError, load_within
+from ..library.index import unused_name
+from ..library.intake import staging_folder, upload_name
+from ..library.load import BadSource, LoadError, article_path, load_within
 from ..settings import Settings
-from .ui import CHIP_CLICKS, CSS, ChatApp, LoginGuard, build_ui
+from .guard import Credentials, Guard
+from .ui import CHIP_CLICKS, CSS, ChatApp, build_ui, warm_up
 
 log = logging.getLogger(__name__)
 
-MAX_JSON_BYTES = 1_000_000  # a chat request is text; a bigger body is refused before it is read
 
 
 class ContentPart(BaseModel):
@@ -77,14 +81,13 @@ class AskRequest(DateRange):
     generator: Literal["auto", "extractive", "local", "openai"] | None = None
 
 
-def create_app(settings: Settings, *, with_ui: bool = True) -> FastAPI:
+def create_app(settings: Settings, *, with_ui: bool = True, with_api: bool = True) -> FastAPI:
     chat = ChatApp(settings)
     app = FastAPI(title="news-assistant", version="0.1.0",
                   description="Sourced answers from your news articles, every claim cited to its passage.")
     app.state.chat = chat
     _install_errors(app)
-    _install_size_limit(app, settings)
-    guard = Depends(_key_check(settings))
+    app.add_middleware(Guard, settings=settings)  # credentials and body limits, before any route (guard.py)
 
     @app.get("/healthz")
     def healthz() -> dict[str, Any]:
@@ -92,23 +95,39 @@ def create_app(settings: Settings, *, with_ui: bool = True) -> FastAPI:
         return {"status": "ok", "articles": len(articles), "chunks": sum(count for _, count in articles),
                 "generator": chat.assistant.generator.name}
 
-    @app.post("/v1/ask", dependencies=[guard])
+    if with_api:
+        app.include_router(_v1(chat, settings))
+
+    if with_ui:
+        import gradio as gr
+
+        credentials = Credentials.from_settings(settings)
+        gr.mount_gradio_app(app, build_ui(chat), path="/", auth=credentials.login if credentials.configured else None,
+                            css=CSS, js=CHIP_CLICKS, show_error=False)
+    return app
+
+
+def _v1(chat: ChatApp, settings: Settings) -> APIRouter:
+    """The /v1 routes: answers, sources and the library."""
+    router = APIRouter()
+
+    @router.post("/v1/ask")
     def ask(request: AskRequest) -> dict[str, Any]:
-        generator = chat.generator_for(request.generator) if request.generator else None
+        generator = _backend(chat, request.generator)
         return _ask(chat, request.question, request.history, request, generator).to_dict()
 
-    @app.post("/v1/chat/completions", dependencies=[guard], response_model=None)
+    @router.post("/v1/chat/completions", response_model=None)
     def chat_completions(request: ChatRequest, http: Request) -> Any:
         question, history = _conversation(request.messages)
         backend = request.model if request.model in ("auto", "extractive", "local", "openai") else None
-        generator = chat.generator_for(backend) if backend else None
+        generator = _backend(chat, backend)
         answer = _ask(chat, question, history, request, generator)
         completion = _completion(answer, str(http.base_url).rstrip("/"))
         if not request.stream:
             return completion
         return StreamingResponse(_sse(completion), media_type="text/event-stream")
 
-    @app.get("/v1/sources/{source:path}", dependencies=[guard])
+    @router.get("/v1/sources/{source:path}")
     def source(source: str, start: int | None = Query(None, ge=0), end: int | None = Query(None, ge=0)) -> Any:
         document = _document(settings, source)
         if start is None and end is None:
@@ -119,35 +138,34 @@ def create_app(settings: Settings, *, with_ui: bool = True) -> FastAPI:
         return {"source": document.source, "title": document.title, "start": start, "end": end,
                 "text": document.text[start:end]}
 
-    @app.get("/v1/documents", dependencies=[guard])
+    @router.get("/v1/documents")
     def documents() -> dict[str, Any]:
         keys = ["source", "title", "date", "publisher", "chunks"]
         return {"documents": [dict(zip(keys, row, strict=True)) for row in chat.library_rows()]}
 
-    @app.post("/v1/documents", dependencies=[guard])
+    @router.post("/v1/documents")
     def upload(files: list[UploadFile] = File(...)) -> dict[str, Any]:  # noqa: B008 (FastAPI's idiom)
-        with tempfile.TemporaryDirectory() as folder:
+        with _source_errors():
+            names = [upload_name(file.filename) for file in files]
+        staging = staging_folder(chat.assistant.store)  # inside the index folder; leftovers go at the next start
+        try:
             paths = []
-            for file in files:
-                path = Path(folder) / Path(file.filename or "upload.txt").name
-                path.write_bytes(file.file.read())
+            for name, file in zip(names, files):
+                path = unused_name(staging, name)
+                with path.open("wb") as out:
+                    shutil.copyfileobj(file.file, out)
                 paths.append(path)
             summary, *messages = chat.add_files(paths)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
         return {"summary": summary, "messages": messages, "documents": [row[0] for row in chat.library_rows()]}
 
-    @app.delete("/v1/documents/{source:path}", dependencies=[guard])
+    @router.delete("/v1/documents/{source:path}")
     def remove(source: str) -> dict[str, Any]:
-        if not chat.assistant.store.remove_file(source):
-            raise HTTPException(404, f"{source} is not in the library")
-        return {"removed": source}
+        with _source_errors():
+            return {"removed": chat.assistant.store.remove_file(source)}
 
-    if with_ui:
-        import gradio as gr
-
-        auth = (LoginGuard(settings.username, settings.password).check
-                if settings.username and settings.password else None)
-        gr.mount_gradio_app(app, build_ui(chat), path="/", auth=auth, css=CSS, js=CHIP_CLICKS, show_error=False)
-    return app
+    return router
 
 
 # --- answering ---------------------------------------------------------------------------------------------
@@ -165,6 +183,14 @@ def _ask(chat: ChatApp, question: str, history: list[tuple[str, str]] | None, da
         raise HTTPException(400, str(error)) from error
     assert answer is not None
     return answer
+
+
+def _backend(chat: ChatApp, name: str | None) -> Any:
+    """The backend asked for (None: the configured one); one that is not available is a 400, never tried."""
+    try:
+        return chat.generator_for(name) if name else None
+    except ValueError as error:
+        raise HTTPException(400, str(error)) from error
 
 
 def _conversation(messages: list[ChatMessage]) -> tuple[str, list[tuple[str, str]]]:
@@ -237,44 +263,24 @@ def _sse(completion: dict[str, Any]) -> Iterator[str]:
 
 
 def _document(settings: Settings, source: str) -> Any:
-    docs = Path(settings.docs).resolve()
-    path = (docs / source).resolve()
-    if not path.is_relative_to(docs) or not path.is_file():
-        raise HTTPException(404, f"{source} is not in the library (it may have been removed)")
-    try:
+    docs = Path(settings.docs)
+    with _source_errors():
+        _, path = article_path(docs, source)
         return load_within(path, docs, settings.load_timeout)
-    except LoadError as error:
+
+
+@contextmanager
+def _source_errors() -> Iterator[None]:
+    """A path that names no article is a 400 (malformed, outside the folder) or a 404 (not there)."""
+    try:
+        yield
+    except BadSource as error:
+        raise HTTPException(400, str(error)) from error
+    except (FileNotFoundError, LoadError) as error:
         raise HTTPException(404, str(error)) from error
 
 
 # --- keys, limits, errors -----------------------------------------------------------------------------------
-
-def _key_check(settings: Settings) -> Any:
-    keys = [k.strip() for k in (settings.api_keys.get_secret_value() if settings.api_keys else "").split(",")
-            if k.strip()]
-
-    def check(request: Request) -> None:
-        if not keys:
-            return
-        given = request.headers.get("authorization", "")
-        token = given[7:].strip() if given.lower().startswith("bearer ") else ""
-        if not any(hmac.compare_digest(token.encode(), key.encode()) for key in keys):
-            raise HTTPException(401, "missing or wrong API key (send Authorization: Bearer <key>)",
-                                headers={"WWW-Authenticate": "Bearer"})
-    return check
-
-
-def _install_size_limit(app: FastAPI, settings: Settings) -> None:
-    upload_limit = int(settings.max_file_mb * 1_000_000) * 10
-
-    @app.middleware("http")
-    async def limit(request: Request, call_next: Any) -> Any:
-        declared = request.headers.get("content-length")
-        limit_bytes = upload_limit if request.url.path.startswith("/v1/documents") else MAX_JSON_BYTES
-        if request.url.path.startswith("/v1/") and declared and declared.isdigit() and int(declared) > limit_bytes:
-            return _error(413, f"request body of {int(declared):,} bytes is over the limit of {limit_bytes:,}")
-        return await call_next(request)
-
 
 def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
@@ -300,10 +306,13 @@ def _error(status: int, message: str, headers: dict[str, str] | None = None) -> 
                         status_code=status, headers=headers)
 
 
-def serve(settings: Settings) -> None:
+def serve(settings: Settings, with_api: bool = True) -> None:
+    """`assistant serve` (the API and the web UI) and `assistant ui` (the web UI alone), behind the same guard."""
     import uvicorn
 
-    app = create_app(settings)
+    app = create_app(settings, with_api=with_api)
     app.state.chat.assistant.ensure_index()
-    log.warning("serving the API and the web UI on http://%s:%d", settings.host, settings.port)
+    threading.Thread(target=warm_up, args=(app.state.chat.assistant.generator,), daemon=True).start()
+    log.warning("serving %s on http://%s:%d", "the API and the web UI" if with_api else "the web UI", settings.host,
+                settings.port)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")

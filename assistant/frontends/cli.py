@@ -224,11 +224,11 @@ def ui(docs: DocsOption = None, index: IndexOption = None, generator: GeneratorO
        host: Annotated[str | None, typer.Option(help="Address to bind [env ASSISTANT_HOST].")] = None,
        port: Annotated[int | None, typer.Option(help="Port [env ASSISTANT_PORT].")] = None) -> None:
     """The web UI (http://127.0.0.1:7860 unless told otherwise)."""
-    from .ui import serve
+    from .api import serve as serve_app
 
     settings = settings_from(docs, index, generator, host=host, port=port)
     build_assistant(settings)  # checks the documents folder before the server starts
-    serve(settings)
+    serve_app(settings, with_api=False)
 
 
 def run_question(assistant: Assistant, question: str, history: list[tuple[str, str]] | None,

@@ -5,15 +5,12 @@ Article text is always HTML-escaped before it reaches the page: it is data, neve
 
 from __future__ import annotations
 
-import hmac
 import html
 import logging
 import os
 import re
-import shutil
 import tempfile
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
@@ -26,8 +23,9 @@ import gradio as gr
 from ..answering.answer import CANNOT_ANSWER, Answer, Generator, NoteKind, final_answer
 from ..answering.cite import MARKER, Citation
 from ..lexicon import SPEECH_VERBS
-from ..library.index import Progress, unused_name
-from ..library.load import SUPPORTED_SUFFIXES, LoadError, check_size, load_within
+from ..library.index import Progress
+from ..library.intake import add_files
+from ..library.load import SUPPORTED_SUFFIXES, BadSource, LoadError, article_path, load_within
 from ..pipeline import Assistant, make_generator
 from ..settings import Settings
 from ..text import STOPWORDS, capitalised_phrases, sentence_spans
@@ -105,6 +103,11 @@ class ChatApp:
 
     # --- chat -----------------------------------------------------------------------------------------
     def generator_for(self, name: str) -> Generator:
+        """The backend of that name; ValueError for one that is not offered here (openai unconfigured)."""
+        if name not in self.backends():
+            raise ValueError(f"the {name} backend is not available here"
+                             + (" (set OPENAI_API_KEY or OPENAI_BASE_URL)" if name == "openai" else "")
+                             + f"; choose one of {', '.join(self.backends())}")
         with self._lock:
             if name not in self._generators:
                 self._generators[name] = make_generator(self.settings.with_overrides(generator=name))
@@ -216,13 +219,13 @@ class ChatApp:
         citation = citations.get(int(match.group(2)))
         if citation is None:
             return ""
-        path = Path(self.settings.docs) / citation["source"]
-        if not path.exists():
+        try:  # the conversation may come back from the browser: its paths are checked like any other
+            _, path = article_path(Path(self.settings.docs), str(citation["source"]))
+            text = load_within(path, Path(self.settings.docs), self.settings.load_timeout).text
+        except FileNotFoundError:
             return (f"<p>{html.escape(citation['source'])} was removed from the library after this answer was "
                     "given; restore it from the trash in the Library tab to see it again.</p>")
-        try:
-            text = load_within(path, Path(self.settings.docs), self.settings.load_timeout).text
-        except LoadError as error:
+        except (BadSource, LoadError) as error:
             return f"<p>{html.escape(str(error))}</p>"
         return render_source(Citation(**citation), text)
 
@@ -244,32 +247,10 @@ class ChatApp:
         return self.library_table(), gr.update(choices=self.sources()), "\n".join(messages)
 
     def add_files(self, paths: list[Path], progress: Progress | None = None) -> list[str]:
-        """Copy articles into the documents folder (never over another) and index them: a summary line, then
-        one line per file not added or renamed."""
-        messages, docs = [], Path(self.settings.docs)
-        copied: dict[str, Path] = {}
-        for path in paths:
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                messages.append(f"{path.name}: not a supported type (use {', '.join(SUPPORTED_SUFFIXES)})")
-                continue
-            try:
-                check_size(path, int(self.settings.max_file_mb * 1_000_000), path.name)
-                load_within(path, path.parent, self.settings.load_timeout)
-            except LoadError as error:
-                messages.append(f"{path.name}: {str(error).split(': ', 1)[-1]}")
-                continue
-            target = unused_name(docs, safe_name(path.name))
-            if target.name != safe_name(path.name):
-                messages.append(f"{path.name}: a file of that name is already in the library; added as {target.name}")
-            shutil.copyfile(path, target)
-            copied[target.relative_to(docs).as_posix()] = target
-        report = self.assistant.ingest(progress)
-        for problem in report.skipped:
-            source = problem.split(": ", 1)[0]
-            if source in copied:  # an upload that could not be indexed is not left behind to fail again
-                copied[source].unlink(missing_ok=True)
-                messages.append(f"not added: {problem}")
-        return [report.summary(), *messages]
+        """Copy articles into the documents folder and index them (intake.add_files): a summary line, then one
+        line per file not added, renamed, or already in the library."""
+        self.assistant.ensure_index()
+        return add_files(self.assistant.store, paths, progress)
 
     def ask_to_remove(self, source: str | None) -> tuple[object, str]:
         """The first click only asks: the confirm button appears, naming the file."""
@@ -283,9 +264,10 @@ class ChatApp:
         hidden = gr.update(visible=False)
         if not source:
             return self.library_table(), gr.update(), hidden, gr.update(), "Pick a file to remove."
-        removed = self.assistant.store.remove_file(source)
-        note = (f"Moved {source} to the trash; restore it below." if removed
-                else f"{source} is not in the library.")
+        try:
+            note = f"Moved {self.assistant.store.remove_file(source)} to the trash; restore it below."
+        except (BadSource, FileNotFoundError) as error:
+            note = str(error)
         return (self.library_table(), gr.update(choices=self.sources(), value=None), hidden,
                 gr.update(choices=self.assistant.store.trashed(), value=None), note)
 
@@ -430,11 +412,6 @@ def status_line(answer: Answer) -> str:
     return f"Answered by: {answer.generator} · {timing:.1f} s{notes}"
 
 
-def safe_name(name: str) -> str:
-    cleaned = re.sub(r"[^\w.\- ]+", "_", Path(name).name).strip(" .")
-    return cleaned or "upload.txt"
-
-
 def warm_up(generator: Generator) -> None:
     """Start the model server while the page loads, so the first question does not wait for it."""
     try:
@@ -523,32 +500,3 @@ def build_ui(app: ChatApp) -> gr.Blocks:
         restore.click(app.restore, in_trash, [table, to_remove, in_trash, library_status]).then(
             refreshed, None, [corpus, examples])
     return page
-
-
-class LoginGuard:
-    """The login check Gradio calls: constant-time comparison, and every wrong attempt answered only after a
-    pause that grows with the recent failures, so guessing a password is slow."""
-
-    def __init__(self, username: str, password: str, delay: float = 1.0) -> None:
-        self._username, self._password, self._delay = username, password, delay
-        self._failures = 0
-        self._lock = threading.Lock()
-
-    def check(self, username: str, password: str) -> bool:
-        ok = hmac.compare_digest(username.encode(), self._username.encode()) & hmac.compare_digest(
-            password.encode(), self._password.encode())
-        with self._lock:
-            self._failures = 0 if ok else min(self._failures + 1, 30)
-            pause = 0.0 if ok else self._delay * self._failures ** 0.5
-        time.sleep(pause)
-        return ok
-
-
-def serve(settings: Settings) -> None:
-    app = ChatApp(settings)
-    app.assistant.ensure_index()
-    threading.Thread(target=warm_up, args=(app.assistant.generator,), daemon=True).start()
-    auth = (LoginGuard(settings.username, settings.password).check
-            if settings.username and settings.password else None)
-    build_ui(app).queue().launch(server_name=settings.host, server_port=settings.port, auth=auth,
-                                 css=CSS, js=CHIP_CLICKS, show_error=False, inbrowser=False)

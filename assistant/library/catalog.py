@@ -94,6 +94,12 @@ class Catalog:
     def files(self) -> dict[str, FileRecord]:
         return {row[0]: FileRecord(*row[1:]) for row in self._read("SELECT * FROM files")}
 
+    def source_with_content(self, content_hash: str) -> str | None:
+        """A file already indexed with exactly this text (its ingest key starts with the text's hash)."""
+        rows = self._read("SELECT source FROM files WHERE ingest_key LIKE ? ORDER BY source LIMIT 1",
+                          (content_hash + ":%",))
+        return rows[0][0] if rows else None
+
     def touch(self, source: str, size: int, mtime_ns: int) -> None:
         """The file changed on disk but not in content (copied, touched): remember its new size and mtime."""
         with self._write() as db:

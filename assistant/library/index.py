@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
+import tempfile
 import threading
 import time
 import uuid
@@ -25,7 +26,15 @@ from .catalog import Catalog, FileRecord, IndexedChunk
 from .chunk import chunk_document
 from .embed import MODEL_NAME, chroma_embedding_function, get_embedder
 from .keyword import KeywordIndex
-from .load import METADATA_VERSION, Document, LoadError, check_size, find_article_files, load_within
+from .load import (
+    METADATA_VERSION,
+    Document,
+    LoadError,
+    article_path,
+    check_size,
+    find_article_files,
+    load_within,
+)
 
 __all__ = ["IndexDamaged", "IndexedChunk", "IngestReport", "Progress", "Store", "chroma_client", "collection_name",
            "damaged", "unused_name"]
@@ -148,6 +157,9 @@ class Store:
         self._ingesting = threading.Lock()
         self._chunks: tuple[int, list[IndexedChunk]] | None = None
         self._checked = time.monotonic()
+        from .intake import clean_leftovers  # intake builds on the store
+
+        clean_leftovers(self)
         self.sync()
 
     def _open(self, make: Callable[[], Any]) -> Any:
@@ -392,33 +404,35 @@ class Store:
         """Where removed articles wait until the trash is emptied: inside the index folder."""
         return self.settings.index / TRASH
 
-    def remove_file(self, source: str) -> bool:
-        """Take a file out of the index and move it to the trash (restorable until the trash is emptied)."""
-        path = (self.docs / source).resolve()
-        if not path.is_relative_to(self.docs.resolve()) or not path.is_file():
-            return False
-        target = self.trash / time.strftime("%Y%m%d-%H%M%S") / source
+    def remove_file(self, given: str) -> str:
+        """Take a file out of the index and move it to the trash (restorable until the trash is emptied); the
+        source removed. BadSource or FileNotFoundError when `given` names no article of the folder. A link is
+        moved itself, never the file it points to; each removal gets a trash folder of its own."""
+        source, path = article_path(self.docs, given)
+        self.trash.mkdir(parents=True, exist_ok=True)
+        removal = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%d-%H%M%S-"), dir=self.trash))
+        target = removal / source
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(path), target)
+        shutil.move(str(path), target)  # a link moves as a link
         with self._ingesting:
             self.collection.delete(where={"source": source})
             self.catalog.remove([source])
             self._publish()
         self.save_keyword_index()
-        return True
+        return source
 
     def trashed(self) -> list[str]:
         """Files in the trash, as 'removed-at/source', newest first."""
         if not self.trash.is_dir():
             return []
-        found = [p.relative_to(self.trash).as_posix() for p in self.trash.rglob("*") if p.is_file()]
+        found = [p.relative_to(self.trash).as_posix() for p in self.trash.rglob("*") if p.is_file() or p.is_symlink()]
         return sorted(found, reverse=True)
 
     def restore(self, entry: str) -> str | None:
         """Move a trashed file back to the documents folder (beside, not over, a file of the same name); the
         source it got, for the caller to ingest."""
-        path = (self.trash / entry).resolve()
-        if not path.is_relative_to(self.trash.resolve()) or not path.is_file():
+        path = self.trash / entry
+        if not path.parent.resolve().is_relative_to(self.trash.resolve()) or not (path.is_file() or path.is_symlink()):
             return None
         source = entry.split("/", 1)[1] if "/" in entry else entry
         target = unused_name((self.docs / source).parent, Path(source).name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import posixpath
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -59,6 +60,39 @@ class Document:
             "author": self.author,
             "content_hash": self.content_hash,
         }
+
+
+class BadSource(ValueError):
+    """A source path that names no article of the documents folder; the message says why."""
+
+
+def normalise_source(given: str) -> str:
+    """A source as the index names it: relative to the documents folder, forward slashes, no '.' or '..' parts
+    ('./a.txt' and 'x/../a.txt' are 'a.txt'). Absolute paths, NUL bytes and paths leaving the folder are refused."""
+    if not given or "\x00" in given:
+        raise BadSource("a source path must be a file name in the documents folder, without NUL bytes")
+    if given.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", given):
+        raise BadSource(f"{given!r} is an absolute path; give the path relative to the documents folder")
+    normal = posixpath.normpath(given.replace("\\", "/"))
+    if normal in (".", "..") or normal.startswith("../"):
+        raise BadSource(f"{given!r} is outside the documents folder")
+    return normal
+
+
+def article_path(folder: Path, given: str) -> tuple[str, Path]:
+    """(source, path) of an article of the folder named by `given`; a link is the link itself, never the file it
+    points to, and a link out of the folder is refused. FileNotFoundError when there is no such article."""
+    source = normalise_source(given)
+    path = folder / source
+    if not path.parent.resolve().is_relative_to(folder.resolve()):
+        raise BadSource(f"{given!r} is outside the documents folder")
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(folder.resolve()):
+            raise BadSource(f"{given!r} links to a file outside the documents folder")
+    if not path.is_file():
+        raise FileNotFoundError(f"{source} is not in the library (it may have been removed)")
+    return source, path
 
 
 def find_article_files(folder: Path) -> tuple[list[Path], list[str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import socket
 import threading
 import time
@@ -119,7 +120,7 @@ def test_ask_sources_documents_health_and_schema(api: str, tmp_path: Path) -> No
     whole = httpx.get(f"{api}/v1/sources/{citation['source']}").json()
     assert whole["text"][citation["start"]:citation["end"]] == citation["quote"] and whole["title"]
     assert httpx.get(f"{api}/v1/sources/{citation['source']}?start=5&end=1").status_code == 400
-    assert httpx.get(f"{api}/v1/sources/..%2F..%2Fetc%2Fpasswd").status_code == 404
+    assert httpx.get(f"{api}/v1/sources/..%2F..%2Fetc%2Fpasswd").status_code == 400  # outside the folder
     health = httpx.get(f"{api}/healthz").json()
     assert health["status"] == "ok" and health["articles"] == 2
     upload = tmp_path / "ferry.txt"
@@ -158,3 +159,49 @@ def test_with_keys_set_every_v1_call_needs_one_and_none_is_logged(keyed_api: str
         model="extractive", messages=[{"role": "user", "content": "Who leads the Russian delegation?"}])
     assert "Dmitriev" in reply.choices[0].message.content
     assert KEY not in caplog.text
+
+
+@pytest.mark.parametrize(("method", "path", "body", "status", "says"), [
+    ("POST", "/v1/ask", {"question": "What happened last week?", "as_of": "0001-01-01"}, 400, "as_of must lie"),
+    ("POST", "/v1/ask", {"question": "Who?", "since": "2025-12-31", "until": "2025-01-01"}, 400, "is after until"),
+    ("GET", "/v1/sources/000_f3ed65131ccd6e47.txt%00.png", None, 400, "NUL"),
+    ("DELETE", "/v1/documents/%2Fetc%2Fpasswd", None, 400, "absolute path"),
+    ("POST", "/v1/ask", {"question": "Who leads the delegation?", "generator": "openai"}, 400, "not available"),
+])
+def test_odd_inputs_get_a_4xx_with_a_message(api: str, method: str, path: str, body: dict | None, status: int,
+                                             says: str) -> None:
+    response = httpx.request(method, f"{api}{path}", json=body)
+    assert response.status_code == status, response.text
+    assert says in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("name", ["..", ".", "x" * 300 + ".txt", ""])
+def test_unusable_upload_names_are_refused_with_a_message(api: str, name: str) -> None:
+    response = httpx.post(f"{api}/v1/documents", files=[("files", (name, b"Title\n\nSome text here."))])
+    assert response.status_code in (400, 422), response.text
+    assert "file name" in response.json()["error"]["message"] or response.status_code == 422
+
+
+def test_a_path_is_normalised_once_for_every_route(tmp_path_factory) -> None:
+    """Seen: DELETE of 'x/../FILE' or './FILE' moved the file to the trash but left it in the index (still cited);
+    deleting a link moved the file it pointed to."""
+    docs = tmp_path_factory.mktemp("paths-docs")
+    for article in (Path(__file__).resolve().parents[2] / "seeds").iterdir():
+        shutil.copy(article, docs / article.name)
+    (docs / "ferry.txt").write_text("Ferry News\n\nThe island ferry resumed service on Tuesday.", encoding="utf-8")
+    (docs / "pier.txt").write_text("Pier News\n\nThe old pier reopened on Friday after repairs.", encoding="utf-8")
+    (docs / "pier-link.txt").symlink_to(docs / "pier.txt")
+    settings = Settings(docs=docs, index=tmp_path_factory.mktemp("paths-index"), generator="extractive")
+    for base in _run(settings):
+        cited = {c["source"] for c in httpx.post(f"{base}/v1/ask", json={"question": "When did the ferry resume?"})
+                 .json()["citations"]}
+        assert "ferry.txt" in cited
+        assert httpx.delete(f"{base}/v1/documents/x%2F..%2Fferry.txt").json() == {"removed": "ferry.txt"}
+        after = httpx.post(f"{base}/v1/ask", json={"question": "When did the ferry resume?"}).json()
+        assert "ferry.txt" not in {c["source"] for c in after["citations"]}
+        assert httpx.delete(f"{base}/v1/documents/.%2Fferry.txt").status_code == 404
+        assert httpx.delete(f"{base}/v1/documents/pier-link.txt").json() == {"removed": "pier-link.txt"}
+        assert (docs / "pier.txt").is_file() and not (docs / "pier-link.txt").exists()
+        assert httpx.get(f"{base}/v1/sources/.%2Fpier.txt").json()["source"] == "pier.txt"
+
+

@@ -9,7 +9,8 @@ import pytest
 
 from assistant import CANNOT_ANSWER
 from assistant.answering.cite import Citation
-from assistant.frontends.ui import ChatApp, build_ui, render_source, safe_name
+from assistant.frontends.ui import ChatApp, build_ui, render_source
+from assistant.library.intake import safe_name
 
 
 @pytest.fixture

@@ -154,3 +154,15 @@ def test_files_read_by_an_older_loader_get_new_metadata_without_being_embedded_a
     stored = {m["date"] for m in store.collection.get(include=["metadatas"])["metadatas"]}
     assert dates == stored == {"2025-12-20", ""}
     assert not Store(make_settings(docs)).ingest().changed
+
+
+def test_two_removals_of_a_same_named_file_keep_both_in_the_trash(docs, make_settings) -> None:
+    """Seen: trash folders were named to the second, so a second removal within a second overwrote the first."""
+    store = Store(make_settings(docs))
+    for version in ("first", "second"):
+        (docs / "note.txt").write_text(f"Harbour note\n\nThe {version} version of the note.", encoding="utf-8")
+        store.ingest()
+        assert store.remove_file("note.txt") == "note.txt"
+    kept = [entry for entry in store.trashed() if entry.endswith("/note.txt")]
+    assert len(kept) == 2
+    assert {(store.trash / entry).read_text(encoding="utf-8").split()[3] for entry in kept} == {"first", "second"}

@@ -62,7 +62,7 @@ lock:
 	rm -rf /tmp/assistant-lock-venv && $(PYTHON) -m venv /tmp/assistant-lock-venv
 	/tmp/assistant-lock-venv/bin/pip install --quiet -e '.[dev]'
 	(echo "# Exact versions tested together (pip freeze of a fresh 'pip install -e .[dev]'). Regenerate with: make lock"; \
-	 /tmp/assistant-lock-venv/bin/pip freeze --exclude-editable) > requirements/lock.txt
+	 /tmp/assistant-lock-venv/bin/pip freeze --all --exclude-editable | grep -v "^pip==") > requirements/lock.txt
 
 clean:
 	rm -rf $(VENV) .assistant

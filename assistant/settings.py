@@ -41,9 +41,15 @@ class Settings(BaseSettings):
     embed_threads: int = Field(2, ge=1, description="onnxruntime threads for embeddings.")
     max_file_mb: float = Field(25.0, gt=0, description="Largest article file indexed or uploaded, in MB; "
                                                        "bigger files are skipped with a message.")
+    watch: bool = Field(True, description="`assistant serve` watches the documents folder and indexes what changes.")
+    feeds: str | None = Field(None, description="RSS or Atom feed URLs, comma-separated: polled by `assistant serve` "
+                                                "and `assistant watch`, each new item added once.")
+    feed_minutes: float = Field(30.0, gt=0, description="Minutes between two polls of the feeds.")
+    fetch_timeout: float = Field(15.0, gt=0, description="Seconds a page or feed may take to arrive.")
     load_timeout: float = Field(60.0, gt=0, description="Most seconds one HTML or PDF file may take to read; a "
                                                          "slower one is skipped with a message.")
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted, in characters.")
+    max_draft_chars: int = Field(20000, ge=100, description="Longest draft `check` accepts, in characters.")
 
     # LLM backends
     model_path: Path | None = Field(None, description="GGUF file for the local backend.")
@@ -75,6 +81,10 @@ class Settings(BaseSettings):
                                                          "unset: no key needed (the server binds 127.0.0.1).")
     username: str | None = Field(None, description="Optional UI login name.")
     password: str | None = Field(None, description="Optional UI login password.", repr=False)
+
+    @property
+    def feed_urls(self) -> list[str]:
+        return [url.strip() for url in (self.feeds or "").split(",") if url.strip()]
 
     def with_overrides(self, **overrides: object) -> Settings:
         """A copy with the given (non-None) values replaced, validated again."""

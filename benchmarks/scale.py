@@ -304,6 +304,134 @@ def child_overlap(docs: Path, index: Path, questions: list[str]) -> dict[str, fl
     return {"chunks_per_s": report.chunks_embedded / report.seconds}
 
 
+LIVE_FILES = int(os.environ.get("SCALE_LIVE_FILES", "20"))  # articles written into the watched folder, one at a time
+
+
+def _new_article(number: int) -> tuple[str, str, str]:
+    """(file name, text, question) of an article no corpus holds: a made-up place, a made-up name."""
+    place, person = f"Quorvale{number:03d}", f"Ysolde Brannagh{number:03d}"
+    text = (f"{place} harbour reopens\nDate: 2025-12-2{number % 10}\n\n{person}, the harbour master of {place}, "
+            f"reopened the harbour on Tuesday after the storm, the port authority said.\n")
+    return f"live-{number:03d}.txt", text, f"Who reopened the {place} harbour?"
+
+
+def _cites(assistant: Any, question: str, name: str) -> bool:
+    return name in {c.source for c in assistant.ask(question).citations}
+
+
+def child_live(docs: Path, index: Path, questions: list[str]) -> dict[str, float]:
+    """Articles written into the watched folder one at a time: seconds until one is answered with a citation to
+    it, and after removal until it is no longer cited."""
+    from assistant import Assistant
+    from assistant.library.watch import FolderWatcher
+
+    assistant = Assistant(settings_for(docs, index))
+    assistant.ensure_index()
+    watcher = FolderWatcher(assistant.store).start()
+    watcher.ready.wait(30)
+    cited, gone = [], []
+    try:
+        for number in range(LIVE_FILES):
+            name, text, question = _new_article(number)
+            started = time.perf_counter()
+            (docs / name).write_text(text, encoding="utf-8")
+            while not _cites(assistant, question, name):
+                time.sleep(0.05)
+            cited.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            (docs / name).unlink()
+            while _cites(assistant, question, name):
+                time.sleep(0.05)
+            gone.append(time.perf_counter() - started)
+    finally:
+        watcher.stop()
+    return {"cited_p50_s": percentile(cited, 50), "cited_p95_s": percentile(cited, 95),
+            "gone_p50_s": percentile(gone, 50), "gone_max_s": max(gone)}
+
+
+def child_incremental(docs: Path, index: Path, questions: list[str]) -> dict[str, float]:
+    """One article added, then removed: seconds until it is searchable by keyword (and gone), beside a full
+    rebuild of the keyword index in the same process (what an added article cost before)."""
+    from assistant.library.index import Store
+    from assistant.library.keyword import KeywordIndex
+
+    store = Store(settings_for(docs, index))
+    store.ingest()
+    store.keyword  # noqa: B018 (opened before timing)
+    name, text, question = _new_article(999)
+    searchable: list[float] = []
+    started = time.perf_counter()
+    (docs / name).write_text(text, encoding="utf-8")
+    store.ingest(lambda done, total: searchable.append(time.perf_counter() - started) if not done else None)
+    found = store.keyword.search(["quorvale999"], 5)
+    (docs / name).unlink()
+    started = time.perf_counter()
+    store.ingest()
+    gone_s = time.perf_counter() - started
+    assert found and not store.keyword.search(["quorvale999"], 5)
+    started = time.perf_counter()
+    KeywordIndex.build(store.catalog, index / "rebuild-baseline")
+    return {"searchable_s": searchable[0], "gone_s": gone_s, "full_rebuild_s": time.perf_counter() - started}
+
+
+def child_catchup(docs: Path, index: Path, questions: list[str]) -> dict[str, float]:
+    """Chroma server mode: two app processes' stores on one server (its data: a copy of this corpus's index);
+    the seconds the second takes to take in one article the first added, beside copying the whole collection."""
+    from assistant.library.index import Store
+    from assistant.settings import Settings
+
+    server_dir = index.parent / f"{index.name}-server"
+    shutil.rmtree(server_dir, ignore_errors=True)
+    shutil.copytree(index, server_dir, ignore=shutil.ignore_patterns("keyword", "trash"))
+    port = _free_port()
+    server = subprocess.Popen([str(Path(sys.executable).parent / "chroma"), "run", "--path", str(server_dir),
+                               "--host", "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/api/v2/heartbeat")
+        url = f"http://127.0.0.1:{port}"
+        writer = Store(Settings(docs=docs, index=index.parent / f"{index.name}-a", chroma_url=url,
+                                generator="extractive"))
+        started = time.perf_counter()
+        reader = Store(Settings(docs=docs, index=index.parent / f"{index.name}-b", chroma_url=url,
+                                generator="extractive"))
+        full_copy_s = time.perf_counter() - started
+        name, text, _ = _new_article(998)
+        (docs / name).write_text(text, encoding="utf-8")
+        writer.ingest()
+        started = time.perf_counter()
+        reader.sync()
+        catchup_s = time.perf_counter() - started
+        assert name in reader.catalog.files() and reader.keyword.search(["quorvale998"], 5)
+        (docs / name).unlink()
+        writer.ingest()
+        return {"catchup_s": catchup_s, "full_copy_s": full_copy_s}
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_for(url: str) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer")
+
+
 CHILDREN = {name.removeprefix("child_"): function for name, function in globals().items()
             if name.startswith("child_")}
 
@@ -343,6 +471,8 @@ def measure(size: int, args: argparse.Namespace) -> dict[str, Any]:
     ours = {task: run_child(task, corpus, ours_index, args.questions) for task in ("ingest", "reingest", "cli", "warm")}
     row["ours"] = {**_costs(ours, "cli", ours_index), "reingest_s": ours["reingest"]["seconds"],
                    "ask_p50_ms": ours["warm"]["ask_p50_ms"], "first_answer_rss_mb": ours["cli"]["peak_rss_mb"]}
+    row["live"] = {task: run_child(task, corpus, ours_index, args.questions)
+                   for task in ("incremental", "live", "catchup")}
     print(f"  ours: {row['ours']}", flush=True)
     if size <= args.peer_max:
         peer = {task: run_child(task, corpus, peer_index, args.questions)
@@ -385,6 +515,21 @@ def table(rows: list[dict[str, Any]]) -> str:
                          f"{peer['index_mb']:.0f} |")
             ratio = ours["ingest_chunks_per_s"] / peer["ingest_chunks_per_s"]
             lines.append(f"| | ratio | **{ratio:.2f}x** | | | | | | |")
+    live = [row for row in rows if "live" in row]
+    if live:
+        lines += ["", "The live library: one article added or removed, the watched folder, a second process on a "
+                  "Chroma server (seconds):", "",
+                  "| chunks | keyword-searchable after an add | gone after a removal | full keyword rebuild "
+                  "(before) | watched folder: cited p50 / p95 | removed: gone p50 / max | server catch-up, one "
+                  "article | server: whole copy |", "|---|---|---|---|---|---|---|---|"]
+        for row in live:
+            found = row["live"]
+            incremental, watched, server = found["incremental"], found["live"], found["catchup"]
+            lines.append(f"| {row['ours']['chunks']:,} | {incremental['searchable_s']:.2f} | "
+                         f"{incremental['gone_s']:.2f} | {incremental['full_rebuild_s']:.2f} | "
+                         f"{watched['cited_p50_s']:.2f} / {watched['cited_p95_s']:.2f} | "
+                         f"{watched['gone_p50_s']:.2f} / {watched['gone_max_s']:.2f} | {server['catchup_s']:.2f} | "
+                         f"{server['full_copy_s']:.2f} |")
     for row in rows:
         if "techniques" in row:
             lines += ["", f"Embedding techniques on the same {TECHNIQUE_CHUNKS:,} chunks of the "

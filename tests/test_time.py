@@ -99,3 +99,19 @@ def test_the_cli_and_the_ui_take_a_date_range(dated: Path, make_settings, tmp_pa
     assert "55 ships" in messages[-1]["content"] and "(article of 2024-01-05)\"" in messages[-1]["content"]
     *_, (_, _, kept, status) = app.respond("How many ships?", [], [], "extractive", 6, "last spring", "")
     assert status == "Dates in Settings must look like 2025-12-20." and kept == "How many ships?"
+
+
+def test_a_refusal_under_a_date_filter_names_the_filter_and_what_it_leaves_out(dated: Path, make_settings) -> None:
+    """Seen: with a date filter on, a question whose article is undated was refused with 'The 51 articles share
+    almost none of the question's words'."""
+    answer = Assistant(make_settings(dated)).ask("Which city-owned body runs the port of Gdansk?",
+                                                 since=date(2024, 3, 1), until=date(2024, 3, 31))
+    assert not answer.answered
+    assert answer.notes[0].message == (
+        "No article dated between 2024-03-01 and 2024-03-31 speaks of “city-owned”, “runs”, “port”; 1 undated "
+        "article does — remove the date filter to include them.")
+
+
+def test_a_question_in_words_the_articles_never_use_is_refused_naming_them(dated: Path, make_settings) -> None:
+    answer = Assistant(make_settings(dated)).ask("¿Quién dirige el puerto de Gdansk según las autoridades?")
+    assert not answer.answered and "“Quién”" in answer.notes[0].message and "puerto" in answer.notes[0].message

@@ -39,7 +39,8 @@ def test_the_wheel_ships_the_prompts_and_the_decision_model(wheel: Path) -> None
     names = zipfile.ZipFile(wheel).namelist()
     prompts = {Path(n).name for n in names if "/prompt_files/" in n}
     assert {"answer_system.txt", "answer_user.txt", "rewrite_question.txt"} <= prompts
-    assert "assistant/answering/answerability.json" in names
+    assert {"assistant/answering/answerability.json", "assistant/answering/answer_types.json",
+            "assistant/answering/reader.json"} <= set(names)
 
 
 def test_an_installed_wheel_answers_with_the_model_from_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:

@@ -24,7 +24,11 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks (source, start);
 CREATE INDEX IF NOT EXISTS chunks_pending ON chunks (embedded) WHERE embedded = 0;
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS changes (generation INTEGER, kind TEXT, source TEXT);
+CREATE TABLE IF NOT EXISTS fetched (url TEXT PRIMARY KEY, source TEXT, at TEXT);
+CREATE INDEX IF NOT EXISTS changes_by_generation ON changes (generation);
 """
+CHANGES_KEPT = 100_000  # entries of the change log kept; a keyword index further behind is rebuilt
 INCOMPLETE = "incomplete"  # ingest key of a file whose chunks the vector store holds only some of
 
 
@@ -47,12 +51,22 @@ class Catalog:
     change once it is committed (WAL)."""
 
     def __init__(self, path: Path) -> None:
+        """sqlite3.DatabaseError when the file is no catalog (the store then builds a new one)."""
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
         self._lock = threading.RLock()
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        self._db.execute("SELECT COUNT(*) FROM files").fetchone()
+
+    def intact(self) -> bool:
+        """SQLite's own check of every page (what ingest runs; too slow for every start at 100k chunks)."""
+        try:
+            return self._read("PRAGMA quick_check")[0][0] == "ok"
+        except sqlite3.DatabaseError:
+            return False
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -81,9 +95,22 @@ class Catalog:
         return int(self.get_state("generation") or 0)
 
     @staticmethod
-    def _bump(db: sqlite3.Connection) -> None:
+    def _bump(db: sqlite3.Connection, kind: str = "", sources: Iterable[str] = ()) -> None:
+        """The next generation, and what it changed: 'add', 'remove' or 'dates' of these files, or 'reset'."""
         db.execute("INSERT INTO state VALUES ('generation', '1') "
                    "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+        generation = int(db.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()[0])
+        db.executemany("INSERT INTO changes VALUES (?, ?, ?)", [(generation, kind, s) for s in sources or [""]])
+        db.execute("DELETE FROM changes WHERE rowid <= (SELECT MAX(rowid) FROM changes) - ?", (CHANGES_KEPT,))
+
+    def changes_since(self, generation: int) -> list[tuple[int, str, str]] | None:
+        """(generation, kind, source) of every change after `generation`, oldest first; None when the log no
+        longer reaches back that far (a reader that far behind starts over)."""
+        oldest = self._read("SELECT MIN(generation) FROM changes")[0][0]
+        if generation < self.generation and (oldest is None or oldest > generation + 1):
+            return None
+        return [(int(g), str(k), str(s)) for g, k, s in self._read(
+            "SELECT generation, kind, source FROM changes WHERE generation > ? ORDER BY rowid", (generation,))]
 
     def set_state(self, key: str, value: str) -> None:
         with self._write() as db:
@@ -93,6 +120,16 @@ class Catalog:
 
     def files(self) -> dict[str, FileRecord]:
         return {row[0]: FileRecord(*row[1:]) for row in self._read("SELECT * FROM files")}
+
+    def fetched(self, url: str) -> str | None:
+        """The file an article fetched from this URL was saved as (or one whose header names the URL)."""
+        rows = self._read("SELECT source FROM fetched WHERE url = ?", (url,)) or self._read(
+            "SELECT source FROM chunks WHERE json_extract(metadata, '$.url') = ? LIMIT 1", (url,))
+        return rows[0][0] if rows else None
+
+    def record_fetched(self, url: str, source: str, at: str) -> None:
+        with self._write() as db:
+            db.execute("INSERT OR REPLACE INTO fetched VALUES (?, ?, ?)", (url, source, at))
 
     def source_with_content(self, content_hash: str) -> str | None:
         """A file already indexed with exactly this text (its ingest key starts with the text's hash)."""
@@ -115,7 +152,7 @@ class Catalog:
                        (source, record.size, record.mtime_ns, record.ingest_key, record.chunk_count))
             db.executemany("INSERT OR REPLACE INTO chunks (id, source, start, \"end\", title, text, metadata) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-            self._bump(db)
+            self._bump(db, "add", [source])
 
     def refresh_metadata(self, source: str, record: FileRecord, metadata: dict[str, str | int]) -> list[IndexedChunk]:
         """New metadata for every chunk of a file whose text is unchanged; the chunks already embedded, with it."""
@@ -126,7 +163,7 @@ class Catalog:
                 for chunk_id, start, end in rows])
             db.execute("UPDATE files SET size = ?, mtime_ns = ?, ingest_key = ? WHERE source = ?",
                        (record.size, record.mtime_ns, record.ingest_key, source))
-            self._bump(db)
+            self._bump(db, "dates", [source])
         return self._chunks_where("source = ? AND embedded = 1", (source,))
 
     def remove(self, sources: list[str]) -> None:
@@ -134,7 +171,7 @@ class Catalog:
             return
         with self._write() as db:
             self._delete(db, sources)
-            self._bump(db)
+            self._bump(db, "remove", sources)
 
     @staticmethod
     def _delete(db: sqlite3.Connection, sources: list[str]) -> None:
@@ -182,6 +219,10 @@ class Catalog:
                 f"id IN ({','.join('?' * len(part))})", part))
         return found
 
+    def chunks_of(self, source: str) -> list[IndexedChunk]:
+        """A file's chunks in order."""
+        return self._chunks_where("source = ?", (source,))
+
     def chunk_covering(self, source: str, offset: int) -> IndexedChunk | None:
         """The chunk of a file that holds the character at `offset` (the first, where chunks overlap)."""
         rows = self._read('SELECT id, source, start, "end", title, text, metadata FROM chunks '
@@ -189,12 +230,22 @@ class Catalog:
                           (source, offset, offset))
         return _indexed(rows[0]) if rows else None
 
-    def search_texts(self) -> Iterator[tuple[str, str, str]]:
-        """(id, text to search, date) of every chunk, in the order of `all_chunks`."""
-        for chunk_id, title, text, metadata in self._read(
-                'SELECT id, title, text, metadata FROM chunks ORDER BY source, start'):
-            chunk = Chunk(chunk_id, "", 0, 0, text, title)
-            yield chunk_id, chunk.search_text, str(json.loads(metadata).get("date", ""))
+    def search_texts(self, sources: list[str] | None = None) -> list[tuple[str, str, str, str]]:
+        """(id, source, text to search, date) of every chunk, or of these files' chunks, in the order of
+        `all_chunks`."""
+        query = 'SELECT id, source, title, text, metadata FROM chunks'
+        rows = []
+        for start in range(0, len(sources), 500) if sources is not None else [None]:
+            part = sources[start:start + 500] if sources is not None and start is not None else None
+            where = f" WHERE source IN ({','.join('?' * len(part))})" if part is not None else ""
+            rows += self._read(query + where + " ORDER BY source, start", part or ())
+        return [(chunk_id, source, Chunk(chunk_id, source, 0, 0, text, title).search_text,
+                 str(json.loads(metadata).get("date", ""))) for chunk_id, source, title, text, metadata in rows]
+
+    def dates_of(self, source: str) -> dict[str, str]:
+        """Each chunk of a file → its article's date, as stored."""
+        return {chunk_id: str(json.loads(metadata).get("date", "")) for chunk_id, metadata in self._read(
+            "SELECT id, metadata FROM chunks WHERE source = ?", (source,))}
 
     def _chunks_where(self, condition: str, parameters: Iterable[object] = ()) -> list[IndexedChunk]:
         rows = self._read(f'SELECT id, source, start, "end", title, text, metadata FROM chunks WHERE {condition} '
@@ -206,6 +257,23 @@ class Catalog:
     def replace_all(self, records: list[tuple[str, str, dict[str, str | int | float | bool]]]) -> None:
         """Start over from the vector store's records (id, text, metadata), all embedded; a file the store holds
         only some chunks of is marked incomplete, so the next ingest reads it again."""
+        with self._write() as db:
+            db.execute("DELETE FROM files")
+            db.execute("DELETE FROM chunks")
+            self._insert_records(db, records)
+            self._bump(db, "reset")
+
+    def replace_files(self, sources: list[str], records: list[tuple[str, str, dict[str, str | int | float | bool]]]
+                      ) -> None:
+        """These files as the vector store now holds them (records of other files are not expected)."""
+        with self._write() as db:
+            self._delete(db, sources)
+            self._insert_records(db, records)
+            self._bump(db, "add", sources)
+
+    @staticmethod
+    def _insert_records(db: sqlite3.Connection, records: list[tuple[str, str, dict[str, str | int | float | bool]]]
+                        ) -> None:
         held: dict[str, int] = {}
         files: dict[str, FileRecord] = {}
         rows = []
@@ -216,15 +284,11 @@ class Catalog:
                                        str(metadata.get("ingest_key", "")), int(str(metadata.get("chunk_count", 0))))
             rows.append((chunk_id, source, int(str(metadata["start"])), int(str(metadata["end"])),
                          str(metadata.get("title", "")), text, json.dumps(metadata, ensure_ascii=False)))
-        with self._write() as db:
-            db.execute("DELETE FROM files")
-            db.execute("DELETE FROM chunks")
-            db.executemany("INSERT OR REPLACE INTO chunks (id, source, start, \"end\", title, text, metadata, "
-                           "embedded) VALUES (?, ?, ?, ?, ?, ?, ?, 1)", rows)
-            db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?)", [
-                (s, r.size, r.mtime_ns, r.ingest_key if held[s] >= r.chunk_count else INCOMPLETE, r.chunk_count)
-                for s, r in files.items()])
-            self._bump(db)
+        db.executemany("INSERT OR REPLACE INTO chunks (id, source, start, \"end\", title, text, metadata, "
+                       "embedded) VALUES (?, ?, ?, ?, ?, ?, ?, 1)", rows)
+        db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?)", [
+            (s, r.size, r.mtime_ns, r.ingest_key if held[s] >= r.chunk_count else INCOMPLETE, r.chunk_count)
+            for s, r in files.items()])
 
 
 def _indexed(row: tuple) -> IndexedChunk:

@@ -74,6 +74,31 @@ def _is_body(line: str) -> bool:
     return len(line) > 80 or len(line.split()) >= 8 or line.rstrip("\"”’')").endswith((".", "?", "!"))
 
 
+def header_block_end(text: str) -> int:
+    """Where the header block under the title ends: the `Key: value` and date-only lines that follow it (0 when
+    there are none)."""
+    end = 0
+    lines = iter(_lines_with_offsets(text[:20_000]))
+    next(lines, None)  # the title
+    for start, line in lines:
+        if not line.strip():
+            continue
+        if not (_HEADER_LINE.match(line.strip()) or _DATE_ONLY_LINE.match(line.strip())):
+            break
+        end = start + len(line.rstrip())
+    return end
+
+
+def _lines_with_offsets(text: str) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        if line.strip() or found:
+            found.append((offset, line))
+        offset += len(line)
+    return found
+
+
 def _full_date(value: str) -> str:
     match = re.search(FULL_DATE, value, re.I)
     return normalise_date(match.group(0)) if match else ""

@@ -7,18 +7,23 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
+import sqlite3
 import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from chromadb.api.types import Where
 
 from ..settings import Settings
 from ..text import error_line
@@ -35,9 +40,11 @@ from .load import (
     find_article_files,
     load_within,
 )
+from .problems import REBUILD, IndexDamaged, IndexUnavailable, explain
+from .selfcheck import vector_self_check
 
-__all__ = ["IndexDamaged", "IndexedChunk", "IngestReport", "Progress", "Store", "chroma_client", "collection_name",
-           "damaged", "unused_name"]
+__all__ = ["IndexDamaged", "IndexUnavailable", "IndexedChunk", "IngestReport", "Progress", "Store", "chroma_client",
+           "collection_name", "unused_name"]
 
 log = logging.getLogger(__name__)
 
@@ -49,16 +56,10 @@ EMBED_PIECE = 512  # chunks embedded and written at a time, so memory stays flat
 REFRESH_SECONDS = 2.0  # how stale a process's view of a shared Chroma server may get
 GENERATION = "generation"  # collection metadata: changes whenever any process changes the collection
 SEEN = "remote_generation"  # catalog state: the collection's generation the catalog matches
-
-
-class IndexDamaged(RuntimeError):
-    """The index folder cannot be opened or read; the message says how to rebuild it."""
-
-
-def damaged(index: Path | str, error: BaseException) -> IndexDamaged:
-    reason = error_line(error, with_type=False)
-    return IndexDamaged(f"the index at {index} cannot be read ({reason}). Rebuild it from the articles with "
-                        f"`assistant ingest --rebuild` (or delete the folder {index}).")
+SEEN_CHANGE = "remote_change"  # catalog state: the newest entry of the server's change log taken in
+CHANGE_LOG = "-changes"  # with a Chroma server: a collection beside each folder's, one entry per changed file
+CHANGES_KEPT = 10_000  # entries of the server's change log kept; a process further behind copies everything
+CLOCK_MARGIN_NS = 60 * 1_000_000_000  # changes this much older than the newest seen are read again
 
 
 @dataclass
@@ -152,9 +153,11 @@ class Store:
             self.name, embedding_function=chroma_embedding_function(settings.embed_threads),
             metadata={"hnsw:space": "cosine"}))
         self._max_batch = self._open(self._client.get_max_batch_size)
-        self.catalog = self._open(lambda: Catalog(settings.index / CATALOG / f"{self.name}.sqlite3"))
+        self.catalog = self._open(self._open_catalog)
         self.keyword_folder = settings.index / CATALOG / f"{self.name}-bm25"
         self._ingesting = threading.Lock()
+        self._keyword: KeywordIndex | None = None
+        self._keyword_lock = threading.Lock()
         self._chunks: tuple[int, list[IndexedChunk]] | None = None
         self._checked = time.monotonic()
         from .intake import clean_leftovers  # intake builds on the store
@@ -163,24 +166,73 @@ class Store:
         self.sync()
 
     def _open(self, make: Callable[[], Any]) -> Any:
-        try:
+        with self.guarded():
             return make()
+
+    @contextmanager
+    def guarded(self) -> Iterator[None]:
+        """Any error of the vector store or the catalog as one line saying how to fix it (problems.py)."""
+        try:
+            yield
         except BaseException as error:  # sqlite errors, connection errors, Rust panics (a BaseException)
-            if isinstance(error, KeyboardInterrupt | SystemExit):
+            if isinstance(error, KeyboardInterrupt | SystemExit | LoadError):
                 raise
-            if self.settings.chroma_url and _unreachable(error):
-                reason = error_line(error, with_type=False)
-                raise IndexDamaged(f"cannot reach the Chroma server at {self.settings.chroma_url} ({reason}); start "
-                                   "it with `chroma run --path DIR --host 127.0.0.1 --port PORT`, or unset "
-                                   "ASSISTANT_CHROMA_URL to keep the index in the index folder") from error
-            raise damaged(self.location, error) from error
+            raise explain(error, self.location, self.settings.chroma_url) from error
+
+    def _open_catalog(self) -> Catalog:
+        """The catalog; a damaged one is set aside and a new one filled from the vector store (sync)."""
+        path = self.settings.index / CATALOG / f"{self.name}.sqlite3"
+        try:
+            catalog = Catalog(path)
+            catalog.get_state(SEEN), catalog.count()  # what opening reads first
+            return catalog
+        except sqlite3.DatabaseError as error:
+            return self._replace_catalog(path, error)
+
+    def _replace_catalog(self, path: Path, error: BaseException) -> Catalog:
+        log.warning("the catalog %s was damaged (%s); it is rebuilt from the vector index", path, error_line(error))
+        for suffix in ("", "-wal", "-shm"):
+            damaged = Path(f"{path}{suffix}")
+            if damaged.exists():
+                damaged.replace(Path(f"{path}{suffix}.damaged"))
+        return Catalog(path)
+
+    def verify(self) -> None:
+        """What ingest checks beyond the files: the catalog's own integrity (repaired from the vector store when
+        damaged) and, in a process of its own, that the vector index answers a query (damaged vector files can crash
+        the process that reads them). IndexDamaged says what to do."""
+        if not self.catalog.intact():
+            self.catalog = self._replace_catalog(self.catalog.path, RuntimeError("integrity check failed"))
+            with self._ingesting:
+                self.sync()
+        if not self.settings.chroma_url:
+            problem = vector_self_check(self.settings.index, self.name)
+            if problem:
+                raise IndexDamaged(f"the vector index at {self.settings.index} is damaged ({problem}). Rebuild it "
+                                   f"from the articles with {REBUILD}")
+
+    def vector_count(self) -> int:
+        with self.guarded():
+            return int(self.collection.count())
+
+    def nearest(self, vector: list[float], count: int, where: Where | None = None) -> list[str]:
+        """Ids of the chunks nearest the vector (dense search)."""
+        with self.guarded():
+            found = self.collection.query(query_embeddings=[vector], n_results=count, include=[], where=where)
+        return list(found["ids"][0])
+
+    def heartbeat(self) -> None:
+        """IndexUnavailable when the Chroma server does not answer (the index folder is always there)."""
+        if self.settings.chroma_url:
+            with self.guarded():
+                self._client.heartbeat()
 
     def refresh(self) -> None:
         """With a Chroma server, take in what other processes changed (checked at most every few seconds)."""
         if self.settings.chroma_url and time.monotonic() - self._checked > REFRESH_SECONDS:
             self._checked = time.monotonic()
             if not self._ingesting.locked():
-                with self._ingesting:
+                with self._ingesting, self.guarded():
                     self.sync()
 
     @property
@@ -209,12 +261,26 @@ class Store:
         return str(value) if value is not None else None
 
     def sync(self) -> bool:
-        """Copy the collection into the catalog when another process (or an older version) changed it; True
-        when it did."""
+        """Take in what another process (or an older version) changed in the collection; True when it did. With
+        a Chroma server, by the server's change log: only the files that changed are copied. The whole collection
+        is copied only into an empty catalog, or when the log does not reach back far enough."""
         remote = self.remote_generation()
         if (remote or "") == (self.catalog.get_state(SEEN) or "") and (
                 self.catalog.count() or not self.collection.count()):
             return False
+        since = self.catalog.get_state(SEEN_CHANGE)
+        changes = self._remote_changes(int(since)) if since and self.catalog.count() else None
+        if changes is not None:
+            self._take_in(changes)
+        else:
+            newest = self._newest_change()
+            self._copy_collection()
+            self.catalog.set_state(SEEN_CHANGE, str(newest))
+        self.catalog.set_state(SEEN, remote or "")
+        self.save_keyword_index()
+        return True
+
+    def _copy_collection(self) -> None:
         records: list[tuple[str, str, dict]] = []
         page = min(self._max_batch, 5000)
         while True:
@@ -223,15 +289,76 @@ class Store:
             if len(got["ids"]) < page:
                 break
         self.catalog.replace_all(records)
-        self.catalog.set_state(SEEN, remote or "")
         log.info("catalog copied from the index: %d chunks", len(records))
-        self.save_keyword_index()
-        return True
+
+    # --- the change log on a Chroma server ---------------------------------------------------------------
+
+    def _change_log(self) -> Any:
+        return self._client.get_or_create_collection(self.name + CHANGE_LOG, embedding_function=None)
+
+    def _record_changes(self, kind: str, sources: list[str]) -> None:
+        """With a Chroma server: which files this process added, changed or removed, for the others to take in."""
+        if not self.settings.chroma_url or not sources:
+            return
+        now = time.time_ns()
+        log_collection = self._change_log()
+        log_collection.add(ids=[f"{now:020d}-{uuid.uuid4().hex[:8]}-{n}" for n in range(len(sources))],
+                           embeddings=[[0.0]] * len(sources), documents=list(sources),
+                           metadatas=[{"seq": now, "kind": kind, "source": s} for s in sources])
+        if log_collection.count() > CHANGES_KEPT:
+            oldest = log_collection.get(limit=log_collection.count() - CHANGES_KEPT, include=["metadatas"])
+            cut = max(int(m["seq"]) for m in oldest["metadatas"])
+            log_collection.delete(ids=oldest["ids"])
+            log_collection.modify(metadata={"pruned_to": cut})
+
+    def _remote_changes(self, since: int) -> list[tuple[int, str, str]] | None:
+        """(seq, kind, source) of the changes after `since` (less a margin for clocks that differ), oldest first;
+        None when the log has been pruned past it."""
+        if not self.settings.chroma_url:
+            return None
+        log_collection = self._change_log()
+        if int((log_collection.metadata or {}).get("pruned_to", 0)) > since - CLOCK_MARGIN_NS:
+            return None
+        got = log_collection.get(where={"seq": {"$gt": since - CLOCK_MARGIN_NS}}, include=["metadatas"])
+        return sorted((int(m["seq"]), str(m["kind"]), str(m["source"])) for m in got["metadatas"] or [])
+
+    def _newest_change(self) -> int:
+        if not self.settings.chroma_url:
+            return 0
+        got = self._change_log().get(include=["metadatas"])
+        return max((int(m["seq"]) for m in got["metadatas"] or []), default=0)
+
+    def _take_in(self, changes: list[tuple[int, str, str]]) -> None:
+        """Apply another process's changes: each file as the collection now holds it (taking one in twice does
+        no harm, which is why a margin of already-seen changes can be read again)."""
+        last = {source: kind for _, kind, source in changes}
+        removed = [s for s, kind in last.items() if kind == "remove"]
+        if removed:
+            self.catalog.remove(removed)
+        added = [s for s, kind in last.items() if kind == "add"]
+        for start in range(0, len(added), 50):
+            part = added[start:start + 50]
+            with self.guarded():
+                got = self.collection.get(where={"source": {"$in": part}}, include=["documents", "metadatas"])
+            self.catalog.replace_files(part, list(zip(got["ids"], got["documents"] or [], got["metadatas"] or [])))
+        self.catalog.set_state(SEEN_CHANGE, str(max(seq for seq, _, _ in changes)) if changes else
+                               self.catalog.get_state(SEEN_CHANGE) or "0")
+        log.info("took in %d changed files from the server", len(last))
+
+    @property
+    def keyword(self) -> KeywordIndex:
+        """The keyword index, in step with the catalog (opened on first use, then kept up change by change)."""
+        with self._keyword_lock:
+            if self._keyword is None or self._keyword.catalog is not self.catalog:
+                self._keyword = KeywordIndex.open(self.catalog, self.keyword_folder)
+            else:
+                self._keyword.refresh()
+            return self._keyword
 
     def save_keyword_index(self) -> None:
-        """Build and save the keyword index of the catalog as it is now, so that searches (in this process or
-        a new one) open it rather than build it."""
-        KeywordIndex.open(self.catalog, self.keyword_folder)
+        """Bring the keyword index up to the catalog and save it: searchable by keyword at once, in this process
+        and any other that opens it."""
+        self.keyword  # noqa: B018 (the property refreshes and saves)
 
     def _page(self, offset: int, limit: int) -> Any:
         return self._open(lambda: self.collection.get(include=["documents", "metadatas"], limit=limit,
@@ -250,7 +377,7 @@ class Store:
 
     def ingest(self, progress: Progress | None = None) -> IngestReport:
         started = time.perf_counter()
-        with self._ingesting:
+        with self._ingesting, self.guarded():
             self.sync()
             seen = self.catalog.get_state(SEEN)
             report = IngestReport()
@@ -264,6 +391,8 @@ class Store:
                 self.save_keyword_index()
             report.chunks_embedded = self._embed_pending(progress, report)
             if report.changed or report.chunks_embedded:
+                self._record_changes("add", report.added + report.updated + report.refreshed)
+                self._record_changes("remove", report.removed)
                 if (self.remote_generation() or "") != (seen or ""):
                     self.sync()  # another process wrote meanwhile: take its work in too
                 self._publish()
@@ -414,9 +543,10 @@ class Store:
         target = removal / source
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(path), target)  # a link moves as a link
-        with self._ingesting:
+        with self._ingesting, self.guarded():
             self.collection.delete(where={"source": source})
             self.catalog.remove([source])
+            self._record_changes("remove", [source])
             self._publish()
         self.save_keyword_index()
         return source
@@ -440,11 +570,6 @@ class Store:
         shutil.move(str(path), target)
         _prune_empty(path.parent, self.trash)
         return target.relative_to(self.docs).as_posix()
-
-
-def _unreachable(error: BaseException) -> bool:
-    text = f"{type(error).__name__} {error}".lower()
-    return any(word in text for word in ("connect", "refused", "timed out", "timeout", "resolve", "unreachable"))
 
 
 def _chroma_metadata(metadata: dict[str, str]) -> dict[str, str | int]:

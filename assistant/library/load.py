@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from . import prose
 from .dates import HEADER_SCAN, dateline, html_date, publication_date
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
 # Goes up whenever what the loader reads from an article changes (dates, titles…): files indexed before get new
 # metadata at the next ingest, without being embedded again.
-METADATA_VERSION = "m2"
+METADATA_VERSION = "m4"
 HEAD_LINES = 12  # how far into an article to look for its header lines, date and dateline
 HEAD_CHARS = 20_000  # the top of an article, where its title, header lines and dateline are
 SOURCE_TAIL = 3000  # characters at the end of an article that may hold a '(Source: …)' line
@@ -47,10 +48,13 @@ class Document:
     url: str = ""
     author: str = ""
     content_hash: str = field(default="")
+    not_prose: str = ""  # spans that are no sentences of the article (header lines, captions…), as prose.encode
 
     def __post_init__(self) -> None:
         if not self.content_hash:
             self.content_hash = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        if not self.not_prose:
+            self.not_prose = prose.encode(prose.non_prose(self.text))
 
     @property
     def metadata(self) -> dict[str, str]:
@@ -58,7 +62,7 @@ class Document:
             "source": self.source, "title": self.title, "publisher": self.publisher,
             "date": self.date, "date_source": self.date_source, "dateline": self.dateline, "url": self.url,
             "author": self.author,
-            "content_hash": self.content_hash,
+            "content_hash": self.content_hash, "not_prose": self.not_prose,
         }
 
 

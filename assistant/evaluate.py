@@ -27,6 +27,7 @@ from .pipeline import Assistant
 
 Row = dict[str, Any]  # one question's result, as written to results.jsonl
 RETRIEVAL_DEPTH = 10
+POSSESSIVE = re.compile(r"(?<=\w)['\u2019]s\b")
 CHAT_TURNS = 2  # earlier turns each question of a --chat run is asked with
 HEADLINE = ["answer_accuracy", "lenient_accuracy", "token_f1", "hit@1", "hit@5", "mrr@10", "ndcg@10",
             "citation_precision", "cited_files_holding_answer", "quotes_exact", "citation_recall",
@@ -85,9 +86,11 @@ def normalise(text: str) -> str:
 
 
 def contains(text: str, phrase: str) -> bool:
-    """The phrase, normalised, appears in the text as whole words ('Miller' is in 'Dana Miller', 'Mill' is not)."""
+    """The phrase, normalised, appears in the text as whole words ('Miller' is in 'Dana Miller', 'Mill' is not;
+    'University of Virginia' is in "University of Virginia's")."""
     wanted = normalise(phrase)
-    return bool(wanted) and f" {wanted} " in f" {normalise(text)} "
+    return bool(wanted) and any(f" {wanted} " in f" {normalise(version)} "
+                                for version in (text, POSSESSIVE.sub("", text)))
 
 
 def token_f1(prediction: str, gold: str) -> float:
@@ -120,7 +123,8 @@ def score(question: Question, answer: Answer, ranked_sources: list[str]) -> Row:
         "id": question.id, "type": question.type, "question": question.question, "gold": question.answer,
         "answer": answer.text, "answered": answer.answered, "generator": answer.generator,
         "citations": [c.to_dict() for c in answer.citations], "notes": [asdict(n) for n in answer.notes],
-        "retrieved": ranked_sources[:RETRIEVAL_DEPTH], "timings": answer.timings,
+        "retrieved": ranked_sources[:RETRIEVAL_DEPTH], "timings": answer.timings, "confidence": answer.confidence,
+        "short_answer": answer.short_answer,
     }
     if question.answer is None:
         row["refused"] = not answer.answered
@@ -175,6 +179,8 @@ def summarise(rows: list[Row]) -> Row:
         summary["extractive_fallback"] = _mean(_has_note(r, {NoteKind.FALLBACK}) for r in answered_all)
     if unanswerable:
         summary["refused_unanswerable"] = _mean(r["refused"] for r in unanswerable)
+    if answerable and unanswerable:
+        summary["refusal_curve"] = refusal_curve(rows)
     latencies = [float(r["timings"].get("total", 0.0)) for r in rows]
     summary["latency_p50_s"] = percentile(latencies, 50)
     summary["latency_p95_s"] = percentile(latencies, 95)
@@ -182,6 +188,16 @@ def summarise(rows: list[Row]) -> Row:
     summary["stage_p50_s"] = {s: percentile([float(r["timings"].get(s, 0.0)) for r in rows], 50)
                               for s in stages}
     return summary
+
+
+CURVE_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+
+
+def refusal_curve(rows: list[Row]) -> dict[str, list[float]]:
+    """At each threshold of the decision's probability: [unanswerable refused, answerable wrongly refused]."""
+    answerable = [r.get("confidence", 0.0) for r in rows if r["gold"] is not None]
+    unanswerable = [r.get("confidence", 0.0) for r in rows if r["gold"] is None]
+    return {str(t): [_mean(p < t for p in unanswerable), _mean(p < t for p in answerable)] for t in CURVE_THRESHOLDS}
 
 
 def _mean(values) -> float:

@@ -27,7 +27,9 @@ _NOT_UNITS = {"to", "of", "in", "and", "or", "the", "a", "an", "for", "by", "fro
               "than", "per", "out", "more", "less", "about", "nearly", "around", "over", "under", "after", "before"}
 _DIGITS = r"\d[\d,]*(?:\.\d+)?"
 _FIGURE = re.compile(rf"(?<![\w.])(\$?{_DIGITS}%?|{'|'.join(NUMBER_WORDS)})\b", re.I)
-_QUANTITY = re.compile(rf"(?<![\w.])({_DIGITS}|{'|'.join(NUMBER_WORDS)})(?:\s*-\s*|\s+)([a-z]+)", re.I)
+_DIGIT_ORDINAL = re.compile(r"(?<![\w.])(\d+(?:st|nd|rd|th))\b", re.I)  # '43rd'
+_QUANTITY = re.compile(rf"(?<![\w.\-])({_DIGITS}|{'|'.join(NUMBER_WORDS)})(?:\s*-\s*|\s+)([a-z]+)", re.I)
+# (the figure of a name such as 'COVID-19 cases' or 'F-16 jets' counts nothing)
 # what a figure can be about: who or what a sentence names
 SUBJECT_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART"}
 _SCALE = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 1_000_000_000_000}
@@ -50,6 +52,7 @@ def figure_values(text: str) -> set[str]:
     """Every figure in the text, normalised: digits, number words and ordinals, and '$2 billion' as 2000000000."""
     values = {normalise_figure(m.group(1)) for m in _FIGURE.finditer(text)}
     values |= {ORDINALS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in ORDINALS}
+    values |= {m.lower() for m in _DIGIT_ORDINAL.findall(text)}
     for amount, scale in re.findall(rf"({_DIGITS})\s+(thousand|million|billion|trillion)\b", text, re.I):
         values.add(_scaled(amount, scale))
     return values - {""}

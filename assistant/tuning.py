@@ -8,16 +8,7 @@ split (`assistant eval --docs evals/realnews/dev/docs …`), the support check o
 
 from __future__ import annotations
 
-# --- ranking sentences (answer.rank_sentences) ---------------------------------------------------------------
-# Score = weighted sum of these parts, each in [0, 1]; set by hand on the seeds before the real-news benchmark
-# existed and kept because dev accuracy did not improve when varied.
-WEIGHT_OVERLAP = 0.45  # the question's words (IDF-weighted) in the sentence and its chunk, and what sets it apart
-WEIGHT_MEANING = 0.35  # embedding cosine between question and sentence
-WEIGHT_TYPE = 0.12  # the sentence holds the kind of thing asked for (a number, a date, a name, a place)
-WEIGHT_PASSAGE = 0.05  # the retrieval score of the sentence's chunk
-WEIGHT_NOVELTY = 0.03  # the sentence says something beyond the question's own words
-PENALTY_TITLE = 0.15  # the sentence is only the article's title
-PENALTY_JOINED = 0.05  # a pronoun sentence joined to the one before it
+# --- ranking sentences (rank.py; the ranker's weights themselves are fitted: ranker.json) ---------------------
 SYNONYM_CREDIT = 0.5  # a near-synonym of a question word (lexicon.py) counts this much against the word itself
 TYPE_PROMOTION = 0.75  # sentences of the kind asked for move ahead of untyped ones scoring within this share
 
@@ -29,7 +20,8 @@ RECENCY_BOOST = 0.5  # for "the latest …", the newest article's passages score
 # --- choosing sentences (answer.ExtractiveGenerator.select) -----------------------------------------------------
 RUNNER_UP_SCORE = 0.85  # a second or third sentence must score this share of the best
 RUNNER_UP_CONTEXT = 0.8  # … and cover this share of the best one's question words in its chunk
-DISAGREEMENT_RELEVANCE = 0.5  # a sentence from another file with a different figure is shown above this share
+DISAGREEMENT_RELEVANCE = 0.5  # a sentence from another file with a different figure is shown above this share of
+# the best sentence's score
 
 # --- deciding to answer (decide.py; the logistic model itself is fitted: answerability.json) -------------------
 TOP_SENTENCES = 5  # best-ranked sentences the signals look at
@@ -37,6 +29,9 @@ TYPE_CHECK_DEPTH = 3  # best sentences that should hold the kind of thing asked 
 MIN_COVERAGE = 0.2  # below this share of the question's words in the top keyword hits, always refuse
 RAREST_WORDS = 3  # the question's rarest words, which an answering passage should hold together
 COVERAGE_DEPTH = 3  # keyword hits the coverage signal looks into
+
+# --- the reader (reader.py; its two models are fitted: answer_types.json, reader.json) ---------------------------
+READER_SENTENCES = 5  # best-ranked sentences whose own entities, titles and neighbours the reader considers
 
 # --- the LLM backends (llm.py) ---------------------------------------------------------------------------------
 PASSAGES_IN_PROMPT = 6  # best sentences shown to the model, numbered
@@ -47,3 +42,19 @@ MIN_CONTENT_WORDS = 2  # fewer is no claim; nor is one of names alone, such as "
 UNMATCHED_SHARE = 0.25  # share of a claim's content words that may be absent from its quote (paraphrase)
 PREFIX_MATCH = 5  # words sharing this many leading letters match: 'Russian'/'Russia', 'stabilised'/'stabilized'
 HEDGE_REACH = 2  # content words after 'may', 'expected to', 'whether' … that the hedge covers
+# Checking a draft (newsroom/check.py; tuned on the tune split of evals/drafts.jsonl)
+CHECK_PASSAGES = 8  # passages retrieved for each claim
+CHECK_CANDIDATES = 6  # of their sentences, the closest in meaning read against the claim
+CONTRADICTION_MEANING = 0.5  # a contradicting sentence is at least this close in meaning to the claim …
+CONTRADICTION_SHARE = 0.6  # … and holds at least this share of its content words
+CONTRADICTION_CLOSE_SHARE = 0.8  # (or, less close in meaning, at least this share)
+SLOT_REACH = 3  # words either side of a name that say where it stands in its sentence
+# A story's articles, its timeline and the digest (newsroom/)
+STORY_PASSAGES = 30  # passages retrieved for a story
+STORY_COVERAGE = 0.6  # an article is part of the story when its passages hold this IDF-weighted share of its words
+TIMELINE_LINES = 30  # the most relevant dated events shown
+TIMELINE_RELEVANCE = 0.6  # none less close in meaning to the story than this share of the closest
+SAME_EVENT = 0.8  # two dated sentences this close in meaning, on the same date, tell one event
+SAME_EVENT_ANY_DAY = 0.9  # … this close, the same event even on different dates (the sources differ on the date)
+DIGEST_SAME_STORY = 0.55  # articles whose title and lead are this close in meaning are one story
+LEAD_CHOICES = 3  # an article's line in the digest is one of its first this many sentences

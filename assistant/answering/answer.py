@@ -2,50 +2,26 @@
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from ..figures import NUMBER_WORDS, TIME_NAMES, conflicting_figures
-from ..lexicon import synonym_of
-from ..library.embed import get_embedder
-from ..text import Span, capitalised_phrases, capitalised_words, numbers, sentence_spans, terms, word_key
+from ..figures import conflicting_figures
+from ..text import capitalised_phrases, capitalised_words, numbers, terms, word_key
 from ..timeframe import article_date
-from ..tuning import (
-    DISAGREEMENT_RELEVANCE,
-    PENALTY_JOINED,
-    PENALTY_TITLE,
-    RUNNER_UP_CONTEXT,
-    RUNNER_UP_SCORE,
-    SYNONYM_CREDIT,
-    TYPE_PROMOTION,
-    WEIGHT_MEANING,
-    WEIGHT_NOVELTY,
-    WEIGHT_OVERLAP,
-    WEIGHT_PASSAGE,
-    WEIGHT_TYPE,
-)
+from ..tuning import DISAGREEMENT_RELEVANCE, RUNNER_UP_CONTEXT, RUNNER_UP_SCORE
 from .cite import Citation, citation_for_span
 from .followup import with_context
-from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, question_terms
+from .rank import Candidate, expected_answer_type, has_answer_type
+from .retrieve import KeywordIndex
+
+if TYPE_CHECKING:
+    from .reader import Phrase
 
 CANNOT_ANSWER = "The sources don't say."
 RELATED_SHOWN = 2  # closest sentences a refusal offers as "related, but not an answer"
-
-PRONOUN_START = re.compile(r"^(He|She|They|It|This|That|These|Those|His|Her|Their|Its|The move|The decision)\b")
-TIME_WORDS = re.compile(
-    rf"\b(\d{{4}}|\d{{1,2}}/\d{{1,2}}|{'|'.join(TIME_NAMES)}|yesterday|today|tomorrow|week|month|year|day|earlier|"
-    r"later|ago)\b", re.I,
-)
-AMOUNT_WORDS = re.compile(rf"\b({'|'.join(NUMBER_WORDS)}|several|half)\b", re.I)
-DURATION = re.compile(rf"\b(?:\d[\d,.]*|{'|'.join(NUMBER_WORDS)}|several|a few|many)[\s-]+(?:more\s+)?"
-                      r"(?:years?|months?|weeks?|days?|hours?|minutes?|decades?|centuries)\b|\bsince (?:\w+ )?\d{4}\b",
-                      re.I)
-
 
 class NoteKind(StrEnum):
     """What a note on an Answer reports; the eval counts these, never the wording."""
@@ -92,12 +68,21 @@ class Answer:
         return "\n".join(lines)
 
 
+@dataclass
+class Reading:
+    """What a backend answers from: the sentences ranked for the question and, when the reader found one, the
+    short answer (a name, figure, date or place) with where it stands (reader.py)."""
+    ranked: list[Candidate]
+    short: Phrase | None = None
+    phrases: list[Phrase] = field(default_factory=list)  # every phrase the reader weighed, likeliest first
+
+
 class Generator(Protocol):
     name: str
 
-    def stream(self, question: str, ranked: list[Candidate]) -> Iterator[str | Answer]:
-        """Text pieces as they are written, then the final Answer, from sentences ranked for the question
-        (the decision to answer has been made already)."""
+    def stream(self, question: str, reading: Reading) -> Iterator[str | Answer]:
+        """Text pieces as they are written, then the final Answer, from what was read for the question (the
+        decision to answer has been made already)."""
         ...
 
     def standalone_question(self, question: str, history: list[tuple[str, str]] | None) -> str:
@@ -131,46 +116,6 @@ def refusal(question: str, generator: str, why: str, closest: list[Candidate] | 
                   notes=[Note(NoteKind.REFUSED, why)], related=related)
 
 
-@dataclass
-class Candidate:
-    passage: Passage
-    span: Span
-    score: float = 0.0
-    lexical: float = 0.0  # IDF-weighted share of the question's words in the sentence
-    context: float = 0.0  # the same, in the sentence or the chunk around it
-    dense: float = 0.0
-    joined: bool = False  # a pronoun sentence joined to the one before it
-
-
-def expected_answer_type(question: str) -> str | None:
-    q = question.lower()
-    if re.search(r"\bhow long\b(?! (?:is|was|are|were) (?:the|a|an) (?:bridge|road|river|line|border|list|wall))", q):
-        return "duration"
-    if re.search(r"\bhow (many|much|long|old|far)\b|\bwhat (percentage|share|number|amount)\b", q):
-        return "number"
-    if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|day|month)\b", q):
-        return "time"
-    if re.search(r"\bwho(m|se)?\b|\bwhich (official|person|leader|envoy|minister|negotiator)\b", q):
-        return "person"
-    if re.search(r"\bwhere\b|\bwhich (city|country|state|town|place|region)\b|\bin what (city|place)\b", q):
-        return "place"
-    return None
-
-
-def has_answer_type(kind: str | None, sentence: str, question: str) -> bool:
-    if kind is None:
-        return False
-    if kind == "number":
-        return bool(numbers(sentence) - numbers(question) or AMOUNT_WORDS.search(sentence))
-    if kind == "duration":
-        return bool(DURATION.search(sentence))
-    if kind == "time":
-        return bool(TIME_WORDS.search(sentence))
-    asked = {word_key(w) for w in question.split()}
-    new_names = {w for w in capitalised_words(sentence) if word_key(w) not in asked and not TIME_WORDS.fullmatch(w)}
-    return bool(new_names)
-
-
 def unknown_names(question: str, keyword: KeywordIndex) -> set[str]:
     """Names in the question most of whose words no indexed chunk contains."""
     unknown = set()
@@ -182,58 +127,12 @@ def unknown_names(question: str, keyword: KeywordIndex) -> set[str]:
     return unknown
 
 
-def rank_sentences(question: str, passages: list[Passage], keyword: KeywordIndex,
-                   embed_threads: int = 2) -> list[Candidate]:
-    """The retrieved passages' sentences, best answer first: keyword overlap (IDF-weighted, in the sentence
-    and its chunk), meaning (embedding cosine) and whether they hold the kind of thing asked for."""
-    candidates = _candidates(passages)
-    if not candidates:
-        return []
-    wanted = question_terms(question)
-    total_idf = sum(keyword.idf(t) for t in wanted) or 1.0
-    vectors = get_embedder(embed_threads).embed([question] + [c.span.text for c in candidates])
-    similarities = vectors[1:] @ vectors[0]
-    kind = expected_answer_type(question)
-    best_passage = max(p.score for p in passages) or 1.0
-    sentence_terms = [set(terms(c.span.text)) for c in candidates]
-    facet_weight = _within_chunk_weights(candidates, sentence_terms)
-    for candidate, own, similarity in zip(candidates, sentence_terms, similarities):
-        context = own | keyword.terms_of(candidate.passage.chunk.id)
-        weights = facet_weight[candidate.passage.chunk.id]
-        candidate.lexical = sum(keyword.idf(t) * _presence(t, own) for t in wanted) / total_idf
-        candidate.context = sum(keyword.idf(t) * _presence(t, context) for t in wanted) / total_idf
-        facets = sum(weights.get(t, 0.0) for t in wanted if t in own) / (
-            sum(weights.get(t, 0.0) for t in wanted) or 1.0)
-        candidate.dense = float(similarity)
-        novelty = 1.0 if own - set(wanted) - QUESTION_WORDS else 0.0
-        candidate.score = (
-            WEIGHT_OVERLAP * (0.5 * candidate.context + 0.5 * facets) + WEIGHT_MEANING * candidate.dense
-            + WEIGHT_TYPE * has_answer_type(kind, candidate.span.text, question)
-            + WEIGHT_PASSAGE * candidate.passage.score / best_passage + WEIGHT_NOVELTY * novelty
-            - PENALTY_TITLE * (candidate.span.text.strip() == candidate.passage.metadata.get("title", "").strip())
-            - PENALTY_JOINED * candidate.joined
-        )
-    ranked = sorted(candidates, key=lambda c: -c.score)
-    return _typed_first(ranked, kind, question) if kind else ranked
-
-
-def _typed_first(ranked: list[Candidate], kind: str, question: str) -> list[Candidate]:
-    """Sentences holding the kind of thing asked for (a figure, a duration, a name…) ahead of those that don't,
-    among those scoring within TYPE_PROMOTION of the best: answer-type filtering, as factoid QA systems do."""
-    floor = TYPE_PROMOTION * ranked[0].score
-    close = [c for c in ranked if c.score >= floor]
-    typed = [c for c in close if has_answer_type(kind, c.span.text, question)]
-    return typed + [c for c in ranked if c not in typed]
-
-
 def disagreeing_sentence(question: str, ranked: list[Candidate], chosen: list[Candidate]) -> Candidate | None:
     """A relevant sentence from another file that gives a different figure for what a chosen sentence counts,
     about what the question names: 1,577 homes in Tamtamby do not disagree with 3,278 in Tammerfield."""
-    best = ranked[0]
     identifiers = question_identifiers(question)
-    for candidate in ranked[1:]:
-        if candidate.score < DISAGREEMENT_RELEVANCE * best.score:
-            break
+    floor = DISAGREEMENT_RELEVANCE * max((c.score for c in ranked), default=0.0)
+    for candidate in (c for c in ranked[1:] if c.score >= floor):
         if candidate not in chosen and _mentions(candidate, identifiers) and any(
                 c.passage.chunk.source != candidate.passage.chunk.source
                 and conflicting_figures(c.span.text, candidate.span.text) for c in chosen):
@@ -254,49 +153,28 @@ def _mentions(candidate: Candidate, identifiers: set[str]) -> bool:
     return all(any(w == i or (len(i) >= 4 and w.startswith(i)) for w in words) for i in identifiers)
 
 
-def _presence(term: str, present: set[str]) -> float:
-    """1 when the term is there, SYNONYM_CREDIT when only a near-synonym is ('conflict' for 'war')."""
-    if term in present:
-        return 1.0
-    return SYNONYM_CREDIT if synonym_of().get(term, frozenset()) & present else 0.0
-
-
-def _candidates(passages: list[Passage]) -> list[Candidate]:
-    """Sentences of the passages; one opening with a pronoun is joined to the sentence it refers back to."""
-    seen: set[tuple[str, int]] = set()
-    candidates = []
-    for passage in passages:
-        chunk = passage.chunk
-        spans = sentence_spans(chunk.text, chunk.start)
-        for previous, span in zip([None, *spans], spans):
-            joined = previous is not None and bool(PRONOUN_START.match(span.text))
-            if previous is not None and joined:
-                text = chunk.text[previous.start - chunk.start:span.end - chunk.start]
-                span = Span(previous.start, span.end, text)
-            key = (chunk.source, span.end)
-            if key not in seen and len(terms(span.text)) >= 2:
-                seen.add(key)
-                candidates.append(Candidate(passage, span, joined=joined))
-    return candidates
-
-
 class ExtractiveGenerator:
-    """Answers with the ranked sentences that best answer the question, each cited; no model needed."""
+    """Answers with what was asked for (the reader's short answer, when it has one) and the ranked sentences
+    that support it, each cited; no model needed."""
 
     name = "extractive"
 
     def __init__(self, max_sentences: int = 3) -> None:
         self.max_sentences = max_sentences
 
-    def answer_from(self, question: str, ranked: list[Candidate]) -> Answer:
+    def answer_from(self, question: str, reading: Reading) -> Answer:
         """The cited answer built from sentences already ranked for this question."""
-        return self.compose(question, self.select(ranked, question))
+        chosen = self.select(reading.ranked, question)
+        if reading.short is not None:
+            supporting = reading.short.surroundings.candidate
+            chosen = [supporting, *(c for c in chosen if not _redundant(c, supporting))]
+        return self.compose(question, chosen, reading.short)
 
     def standalone_question(self, question: str, history: list[tuple[str, str]] | None) -> str:
         return with_context(question, history)
 
-    def stream(self, question: str, ranked: list[Candidate]) -> Iterator[str | Answer]:
-        return whole(self.answer_from(question, ranked))
+    def stream(self, question: str, reading: Reading) -> Iterator[str | Answer]:
+        return whole(self.answer_from(question, reading))
 
     def select(self, ranked: list[Candidate], question: str = "") -> list[Candidate]:
         """The best sentence, up to max_sentences close runners-up (of the kind asked for, if the question asks
@@ -313,24 +191,40 @@ class ExtractiveGenerator:
         differing = disagreeing_sentence(question, ranked, chosen)
         return chosen + ([differing] if differing else [])
 
-    def compose(self, question: str, chosen: list[Candidate]) -> Answer:
-        citations = []
-        parts = []
-        for number, candidate in enumerate(chosen, start=1):
+    def compose(self, question: str, chosen: list[Candidate], short: Phrase | None = None) -> Answer:
+        """The quotes, each cited; led by the short answer when there is one ('Night Harbor — “…” [1]'), itself
+        cited where it stands when that is not in the first quote (the title, a neighbouring sentence)."""
+        citations: list[Citation] = []
+        parts: list[str] = []
+        if short is not None and short.place != "sentence":
+            piece = short.piece
+            citations.append(citation_for_span(1, piece.passage, piece.span.start, piece.span.end))
+            parts.append(f"{short.text} [1] —")
+        elif short is not None:
+            parts.append(f"{short.text} —")
+        for candidate in chosen:
+            number = len(citations) + 1
             citation = citation_for_span(number, candidate.passage, candidate.span.start, candidate.span.end)
             citations.append(citation)
-            parts.append(f"{citation.quote} [{number}]")
+            parts.append(f"{quoted(citation.quote) if short is not None else citation.quote} [{number}]")
+        quotes = citations[len(citations) - len(chosen):]
         pairs = [(i, j) for i, a in enumerate(chosen) for j, b in enumerate(chosen) if i < j
                  and a.passage.chunk.source != b.passage.chunk.source and conflicting_figures(a.span.text, b.span.text)]
-        conflict = bool(pairs)
-        newer = newer_of(citations[pairs[0][0]], citations[pairs[0][1]]) if pairs else None
+        newer = newer_of(quotes[pairs[0][0]], quotes[pairs[0][1]]) if pairs else None
         prefix = ""
-        if conflict:
+        if pairs:
             prefix = (f"The sources differ on this (the newer report, of {newer.date}, is [{newer.number}]): "
                       if newer else "The sources differ on this: ")
-        notes = [Note(NoteKind.SOURCES_DIFFER, "The sources give different figures.")] if conflict else []
-        return Answer(question=question, text=prefix + " ".join(parts), answered=True,
-                      citations=citations, generator=self.name, notes=notes)
+        notes = [Note(NoteKind.SOURCES_DIFFER, "The sources give different figures.")] if pairs else []
+        return Answer(question=question, text=prefix + " ".join(parts), answered=True, citations=citations,
+                      generator=self.name, notes=notes, short_answer=short.text if short else "")
+
+
+def quoted(text: str) -> str:
+    """A quote in quotation marks, unless it opens or closes with its own (never doubled marks)."""
+    if text[:1] in "\"“‘'" or text[-1:] in "\"”’'":
+        return text
+    return f"“{text}”"
 
 
 def newer_of(first: Citation, second: Citation) -> Citation | None:
@@ -341,20 +235,10 @@ def newer_of(first: Citation, second: Citation) -> Citation | None:
     return first if one > other else second
 
 
-def _within_chunk_weights(candidates: list[Candidate], sentence_terms: list[set[str]]) -> dict[str, dict[str, float]]:
-    """Per chunk, how rare each term is among that chunk's sentences: what sets one sentence apart."""
-    by_chunk: dict[str, list[set[str]]] = {}
-    for candidate, own in zip(candidates, sentence_terms):
-        by_chunk.setdefault(candidate.passage.chunk.id, []).append(own)
-    weights = {}
-    for chunk_id, sentences in by_chunk.items():
-        counts = Counter(t for own in sentences for t in own)
-        weights[chunk_id] = {t: math.log(1 + len(sentences) / n) for t, n in counts.items()}
-    return weights
-
-
 def _redundant(a: Candidate, b: Candidate) -> bool:
-    if a.passage.chunk.source == b.passage.chunk.source and abs(a.span.start - b.span.start) < 1:
+    """Quoting both would repeat a passage: the same span or overlapping spans of one file (a sentence and the
+    sentence joined to the one before it), the same sentence in two files, or nearly the same words in one."""
+    if a.passage.chunk.source == b.passage.chunk.source and a.span.start < b.span.end and b.span.start < a.span.end:
         return True
     if " ".join(a.span.text.split()) == " ".join(b.span.text.split()):
         return True  # the same sentence in two files (a copy under another name): quote it once

@@ -23,6 +23,7 @@ class Citation:
     end: int
     date: str = ""
     publisher: str = ""
+    url: str = ""  # where the article was published, when it says (a page added from the web always does)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -42,6 +43,7 @@ def citation_for_span(number: int, passage: Passage, start: int, end: int) -> Ci
         number=number, source=chunk.source, title=passage.metadata.get("title", ""),
         quote=quote, start=start, end=end,
         date=passage.metadata.get("date", ""), publisher=passage.metadata.get("publisher", ""),
+        url=passage.metadata.get("url", ""),
     )
 
 

@@ -1,22 +1,26 @@
 """Answer or refuse: one decision, made in code before any generator runs, for every backend.
 
-Several signals of whether the retrieved sentences hold the answer are combined by a logistic model fitted on
-the real-news benchmark's dev split (`evals/fit_answerability.py` refits it and writes `answerability.json`
-beside this file). The threshold was chosen on dev for few false refusals; see the README.
+Signals of whether the retrieved sentences hold the answer (coverage of the question's words, meaning, what the
+reader found…) are combined by a logistic model fitted on every week of the real-news benchmark outside the test
+split (`evals/fit_models.py` refits it with the reader's models and writes `answerability.json` beside this
+file). Its threshold refuses at most 5% of the answerable questions it was fitted on; see the README.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from ..text import capitalised_phrases, terms
 from ..tuning import MIN_COVERAGE, RAREST_WORDS, TOP_SENTENCES, TYPE_CHECK_DEPTH
-from .answer import Candidate, expected_answer_type, has_answer_type, unknown_names
-from .retrieve import KeywordIndex, Retrieval, question_terms
+from .answer import Reading, unknown_names
+from .rank import expected_answer_type, has_answer_type
+from .reader import asks_for_an_entity
+from .retrieve import QUESTION_WORDS, KeywordIndex, Retrieval, question_terms
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
 
@@ -50,8 +54,21 @@ def load_model(path: Path = MODEL_FILE) -> AnswerabilityModel:
                               float(data["threshold"]))
 
 
-def signals(question: str, retrieval: Retrieval, ranked: list[Candidate], keyword: KeywordIndex) -> dict[str, float]:
-    """What the decision looks at, each roughly in [0, 1]."""
+def signals(question: str, retrieval: Retrieval, reading: Reading, keyword: KeywordIndex) -> dict[str, float]:
+    """What the decision looks at, each roughly in [0, 1]: how well the passages cover the question, and what the
+    reader found in them."""
+    best = reading.phrases[0].probability if reading.phrases else 0.0
+    return {**base_signals(question, retrieval, reading, keyword),
+            **reader_signals(best, asks_for_an_entity(question))}
+
+
+def reader_signals(best_phrase: float, asks_entity: float) -> dict[str, float]:
+    """The reader's likeliest phrase, and whether the question asks for a name, figure or date at all."""
+    return {"reader_best": best_phrase, "asks_entity": asks_entity, "entity_found": best_phrase * asks_entity}
+
+
+def base_signals(question: str, retrieval: Retrieval, reading: Reading, keyword: KeywordIndex) -> dict[str, float]:
+    ranked = reading.ranked
     wanted = question_terms(question)
     idf = {t: keyword.idf(t) for t in wanted}
     total = sum(idf.values()) or 1.0
@@ -94,17 +111,17 @@ def _rarest_missing(idf: dict[str, float], retrieval: Retrieval, keyword: Keywor
     return max(missing, default=0.0) / (max(idf.values()) or 1.0)
 
 
-def decide(question: str, retrieval: Retrieval, ranked: list[Candidate], keyword: KeywordIndex,
+def decide(question: str, retrieval: Retrieval, reading: Reading, keyword: KeywordIndex,
            model: AnswerabilityModel | None = None, threshold: float | None = None) -> Decision:
     if not retrieval.passages or not keyword.size:
         return Decision(False, 0.0, "No articles are indexed yet.")
-    if not ranked:
+    if not reading.ranked:
         return Decision(False, 0.0, "None of the retrieved passages has a sentence about this.")
     model = model or load_model()
-    found = signals(question, retrieval, ranked, keyword)
+    found = signals(question, retrieval, reading, keyword)
     probability = model.probability(found)
-    if ruled_out := _ruled_out(question, keyword, found):
-        return Decision(False, probability, ruled_out, found)
+    if ruled_out := _ruled_out(question, keyword, found):  # certain: no threshold answers it
+        return Decision(False, 0.0, ruled_out, found)
     if probability >= (model.threshold if threshold is None else threshold):
         return Decision(True, probability, "", found)
     return Decision(False, probability, _refusal_reason(keyword, found), found)
@@ -113,13 +130,38 @@ def decide(question: str, retrieval: Retrieval, ranked: list[Candidate], keyword
 def _ruled_out(question: str, keyword: KeywordIndex, found: dict[str, float]) -> str:
     """Refusals no score can outweigh (on the dev split none of them refused an answerable question)."""
     articles = _articles(keyword)
-    if found["unknown_names"]:
-        return f"None of the {articles} mentions {', '.join(sorted(unknown_names(question, keyword)))}."
-    if found["coverage"] < MIN_COVERAGE:
-        return f"The {articles} share almost none of the question's words."
+    names = sorted(unknown_names(question, keyword)) if found["unknown_names"] else []
+    missing = words_missing(question, keyword)
+    in_names = {word for name in names for word in name.split()}
+    if found["coverage"] < MIN_COVERAGE and not (names and set(missing) <= in_names):
+        named = ", ".join(f"\u201c{w}\u201d" for w in missing[:4])  # a question in other words (another language)
+        return (f"The {articles} share almost none of the question's words (none uses {named})." if missing
+                else f"The {articles} share almost none of the question's words.")
+    if names:
+        return f"None of the {articles} mentions {', '.join(names)}."
     if expected_answer_type(question) in ("number", "duration") and not found["type_found"]:
         return f"The question asks for a figure, and the closest passages in the {articles} give none."
     return ""
+
+
+def salient_words(question: str, keyword: KeywordIndex) -> list[str]:
+    """The question's content words as written, rarest in the library first: what it is about."""
+    words = {}
+    for word in re.findall(r"[\w’'-]+", question):
+        stems = terms(word)
+        if stems and stems[0] not in QUESTION_WORDS and word.lower() not in words:
+            words[word.lower()] = (keyword.idf(stems[0]), word)
+    return [word for _, word in sorted(words.values(), key=lambda pair: -pair[0])]
+
+
+def words_missing(question: str, keyword: KeywordIndex) -> list[str]:
+    """The question's content words (as written) that no indexed chunk contains, rarest-sounding first."""
+    found = []
+    for word in re.findall(r"[\w’'-]+", question):
+        stems = terms(word)
+        if stems and stems[0] not in QUESTION_WORDS and keyword.frequency(stems[0]) == 0 and word not in found:
+            found.append(word)
+    return found
 
 
 def _articles(keyword: KeywordIndex) -> str:

@@ -21,7 +21,7 @@ from langchain_openai import ChatOpenAI
 
 from ..figures import NUMBER_WORDS
 from ..prompts import load_prompt
-from ..text import error_line
+from ..text import error_line, terms
 from ..tuning import PASSAGES_IN_PROMPT
 from .answer import (
     CANNOT_ANSWER,
@@ -30,6 +30,7 @@ from .answer import (
     ExtractiveGenerator,
     Note,
     NoteKind,
+    Reading,
     disagreeing_sentence,
     newer_of,
 )
@@ -39,6 +40,7 @@ from .llm_server import ServerStartError
 from .verify import verify_answer
 
 log = logging.getLogger(__name__)
+FENCE = re.compile(r"</?\s*passages\s*>", re.I)  # the tags around the passages in the prompt files
 
 # What makes the answer fall back to extractive: the server or API failing (down, timeout, HTTP status, bad key).
 # Anything else (a missing prompt, a template error, a bug) is raised: it needs fixing, not hiding.
@@ -68,7 +70,8 @@ class LLMGenerator:
             self._client = self._make_client()
         return self._client
 
-    def stream(self, question: str, ranked: list[Candidate]) -> Iterator[str | Answer]:
+    def stream(self, question: str, reading: Reading) -> Iterator[str | Answer]:
+        ranked = reading.ranked
         numbered = self.numbered_passages(ranked[:PASSAGES_IN_PROMPT])
         started = time.perf_counter()
         written: list[str] = []
@@ -81,44 +84,42 @@ class LLMGenerator:
                 if prose:
                     yield token
         except BACKEND_ERRORS as error:
-            yield from self._fallback(question, ranked, f"{self.name} backend failed ({error_line(error)})")
+            yield from self._fallback(question, reading, f"{self.name} backend failed ({error_line(error)})")
             return
         reply = "".join(written)
         if prose:
-            answer = self.verified_answer(question, reply, numbered, ranked)
+            answer = self.verified_answer(question, reply, numbered, reading)
         else:
-            answer = self.span_answer(question, reply, numbered, ranked)
+            answer = self.span_answer(question, reply, numbered, reading)
             yield answer.text
         answer.timings["first_token"] = first_token if written else 0.0
         answer.timings["generate"] = time.perf_counter() - started
         yield answer
 
-    def span_answer(self, question: str, reply: str, numbered: dict[int, Citation],
-                    ranked: list[Candidate]) -> Answer:
+    def span_answer(self, question: str, reply: str, numbered: dict[int, Citation], reading: Reading) -> Answer:
         """The model's copied words, found in a passage by code, given with that passage's exact quote."""
         parsed = parse_span_reply(reply)
         if parsed is None:
-            return self._extractive_instead(question, ranked, "the model's reply was not the JSON asked for")
+            return self._extractive_instead(question, reading, "the model's reply was not the JSON asked for")
         words, number = parsed
         if not words or number == 0:
-            return self._extractive_instead(question, ranked, "the model found no answer in the passages")
+            return self._extractive_instead(question, reading, "the model found no answer in the passages")
         located = locate_span(words, number, numbered)
         if located is None:
-            return self._extractive_instead(question, ranked, "the model's answer is not in the passages")
+            return self._extractive_instead(question, reading, "the model's answer is not in the passages")
         number, exact = located
         text = f"{exact[:1].upper()}{exact[1:]}: \u201c{numbered[number].quote}\u201d [{number}]"
-        text, added = with_differing_figures(question, text, [number], numbered, ranked)
+        text, added = with_differing_figures(question, text, [number], numbered, reading.ranked)
         return self._cited(question, text, [number, *added], numbered, _differing_notes(added))
 
-    def verified_answer(self, question: str, reply: str, numbered: dict[int, Citation],
-                        ranked: list[Candidate]) -> Answer:
+    def verified_answer(self, question: str, reply: str, numbered: dict[int, Citation], reading: Reading) -> Answer:
         checked = verify_answer(reply, {n: c.quote for n, c in numbered.items()}, CANNOT_ANSWER)
         if not checked.text:
             why = "the model declined" if checked.declined else "no claim in the model's reply was supported"
-            fallback = self._extractive_instead(question, ranked, why)
+            fallback = self._extractive_instead(question, reading, why)
             fallback.notes += checked.notes
             return fallback
-        text, added = with_differing_figures(question, checked.text, checked.numbers, numbered, ranked)
+        text, added = with_differing_figures(question, checked.text, checked.numbers, numbered, reading.ranked)
         notes = [*checked.notes, *_differing_notes(added)]
         return self._cited(question, text, [*checked.numbers, *added], numbered, notes)
 
@@ -139,7 +140,8 @@ class LLMGenerator:
         except BACKEND_ERRORS as error:
             log.warning("question rewrite failed (%s); searching with the conversation instead", error_line(error))
             return with_context(question, history)
-        return rewritten[0].strip() if rewritten and rewritten[0].strip() else with_context(question, history)
+        first = rewritten[0].strip() if rewritten else ""
+        return first if keeps_the_question(first, question) else with_context(question, history)
 
     @staticmethod
     def numbered_passages(candidates: list[Candidate]) -> dict[int, Citation]:
@@ -159,16 +161,23 @@ class LLMGenerator:
             ("system", load_prompt(self.prompts, "span_system")), ("user", load_prompt(self.prompts, "span_user"))])
         return prompt | self.client.bind(response_format=SPAN_SCHEMA) | StrOutputParser()
 
-    def _fallback(self, question: str, ranked: list[Candidate], why: str) -> Iterator[str | Answer]:
+    def _fallback(self, question: str, reading: Reading, why: str) -> Iterator[str | Answer]:
         log.warning("%s; giving the extractive answer", why)
-        answer = self._extractive_instead(question, ranked, why)
+        answer = self._extractive_instead(question, reading, why)
         yield "\n" + answer.text
         yield answer
 
-    def _extractive_instead(self, question: str, ranked: list[Candidate], why: str) -> Answer:
-        answer = self.extractive.answer_from(question, ranked)
+    def _extractive_instead(self, question: str, reading: Reading, why: str) -> Answer:
+        answer = self.extractive.answer_from(question, reading)
         answer.notes = [Note(NoteKind.FALLBACK, f"{why}; extractive answer given instead"), *answer.notes]
         return answer
+
+
+def keeps_the_question(rewritten: str, question: str) -> bool:
+    """A rewrite keeps what the follow-up asks about (its own content words); one that drops them (a small model
+    that echoes an earlier question, or its instructions) is not used."""
+    own = set(terms(question))
+    return bool(rewritten) and own <= set(terms(rewritten))
 
 
 def _differing_notes(added: list[int]) -> list[Note]:
@@ -222,4 +231,5 @@ def _word_pattern(word: str) -> str:
 
 
 def format_passages(numbered: dict[int, Citation]) -> str:
-    return "\n".join(f"[{n}] {c.quote}" for n, c in numbered.items())
+    """The passages as the prompt fences them; article text cannot close the fence."""
+    return "\n".join(f"[{n}] {FENCE.sub('(passages)', c.quote)}" for n, c in numbered.items())

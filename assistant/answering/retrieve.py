@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, cast
@@ -56,8 +55,6 @@ class HybridRetriever:
         self.rrf_k = rrf_k
         self.bm25_weight = bm25_weight
         self.dense_weight = dense_weight
-        self._keyword: KeywordIndex | None = None
-        self._lock = threading.Lock()
 
     @classmethod
     def from_store(cls, store: Store) -> HybridRetriever:
@@ -71,10 +68,7 @@ class HybridRetriever:
 
     @property
     def keyword_index(self) -> KeywordIndex:
-        with self._lock:
-            if self._keyword is None or self._keyword.generation != self.store.version:
-                self._keyword = KeywordIndex.open(self.store.catalog, self.store.keyword_folder)
-            return self._keyword
+        return self.store.keyword
 
     def search(self, query: str, k: int | None = None, timeframe: Timeframe | None = None) -> Retrieval:
         """The best passages for the query. A strict timeframe (the caller's dates) keeps only articles dated
@@ -83,18 +77,19 @@ class HybridRetriever:
         if not keyword.size:
             return Retrieval([], 0.0)
         query_terms = terms(question_focus(query))
-        allowed = keyword.dated_positions(timeframe) if timeframe and timeframe.strict else None
-        dense = [p for i in self._dense_ids(query, allowed, keyword) if (p := keyword.position(i)) is not None]
-        rankings = {"bm25": keyword.search(query_terms, self.depth, allowed), "dense": dense}
+        strict = timeframe if timeframe and timeframe.strict else None
+        since, until = (strict.since, strict.until) if strict else (None, None)
+        rankings = {"bm25": keyword.search(query_terms, self.depth, since, until),
+                    "dense": self._dense_ids(query, strict, keyword)}
         weights = {"bm25": self.bm25_weight, "dense": self.dense_weight}
-        chunks = keyword.chunks_at(list(dict.fromkeys(rankings["bm25"] + dense)))
-        fused: dict[int, Passage] = {}
+        chunks = keyword.chunks(list(dict.fromkeys(rankings["bm25"] + rankings["dense"])))
+        fused: dict[str, Passage] = {}
         for name, ranking in rankings.items():
-            for rank, pos in enumerate(ranking, start=1):
-                if pos not in chunks:
+            for rank, chunk_id in enumerate(ranking, start=1):
+                if chunk_id not in chunks:
                     continue
-                indexed = chunks[pos]
-                passage = fused.setdefault(pos, Passage(indexed.chunk, indexed.metadata))
+                indexed = chunks[chunk_id]
+                passage = fused.setdefault(chunk_id, Passage(indexed.chunk, indexed.metadata))
                 passage.score += weights[name] / (self.rrf_k + rank)
                 passage.ranks[name] = rank
         if timeframe and not timeframe.strict and timeframe.active:
@@ -102,18 +97,15 @@ class HybridRetriever:
         passages = sorted(fused.values(), key=lambda p: -p.score)[: k or self.k]
         return Retrieval(passages, keyword.coverage(query_terms, rankings["bm25"][:COVERAGE_DEPTH]))
 
-    def _dense_ids(self, query: str, allowed: np.ndarray | None, keyword: KeywordIndex) -> list[str]:
-        count = self.store.collection.count()
-        if not count or (allowed is not None and not allowed.any()):
+    def _dense_ids(self, query: str, strict: Timeframe | None, keyword: KeywordIndex) -> list[str]:
+        count = self.store.vector_count()
+        if not count or (strict is not None and not keyword.has_dated(strict.since, strict.until)):
             return []
         vector = get_embedder(self.store.settings.embed_threads).embed([query])[0]
         where: Where | None = None
-        if allowed is not None:
-            where = cast(Where, {"date": {"$in": keyword.date_strings(allowed)}})
-        found = self.store.collection.query(
-            query_embeddings=[np.asarray(vector).tolist()], n_results=min(self.depth, count), include=[], where=where
-        )
-        return found["ids"][0]
+        if strict is not None:
+            where = cast(Where, {"date": {"$in": keyword.date_strings(strict.since, strict.until)}})
+        return self.store.nearest(np.asarray(vector).tolist(), min(self.depth, count), where)
 
 
 @cache

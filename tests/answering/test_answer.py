@@ -44,6 +44,13 @@ def test_answers_name_the_fact_and_cite_the_file_that_states_it(
     assert_citations_are_exact(answer)
 
 
+@pytest.mark.xfail(strict=True, reason="known defect of the fitted reader: an entity the evidence repeats (Ukraine, "
+                   "in the second-best sentence) outscores the place the best sentence names")
+def test_the_short_answer_is_the_place_the_best_sentence_names(seed_assistant: Assistant) -> None:
+    answer = seed_assistant.ask("Where have previous discussions taken place?")
+    assert answer.short_answer in ("Hallandale Beach", "Florida", "Witkoff’s golf club")
+
+
 @pytest.mark.parametrize("question", [
     "What did the Chinese foreign minister say about the Florida talks?",
     "How much did the hotel rooms for the delegations cost?",

@@ -9,19 +9,16 @@ import numpy as np
 import pytest
 
 from assistant import CANNOT_ANSWER, Assistant
-from assistant.answering.answer import rank_sentences
 from assistant.answering.decide import AnswerabilityModel, decide, load_model, signals
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "evals"))
-import fit_answerability
+import fit_models
 
 
 def _decision(assistant: Assistant, question: str, model: AnswerabilityModel | None = None):
-    assistant.ensure_index()
-    keyword = assistant.retriever.keyword_index
-    retrieval = assistant.retriever.search(question)
-    ranked = rank_sentences(question, retrieval.passages, keyword)
-    return decide(question, retrieval, ranked, keyword, model), signals(question, retrieval, ranked, keyword)
+    found = assistant.gather(question)
+    return (decide(question, found.retrieval, found.reading, found.keyword, model),
+            signals(question, found.retrieval, found.reading, found.keyword))
 
 
 def test_the_shipped_model_weighs_exactly_the_signals_the_code_computes(seed_assistant: Assistant) -> None:
@@ -57,10 +54,10 @@ def test_the_fit_separates_signals_that_separate_and_keeps_false_refusals_within
     unanswerable = rng.normal(0.3, 0.1, size=(200, 2))
     x = np.vstack([answerable, unanswerable])
     y = np.array([1.0] * 200 + [0.0] * 200)
-    weights, bias = fit_answerability.fit(x, y)
-    p = fit_answerability.probabilities(x, weights, bias)
-    threshold = fit_answerability.pick_threshold(p, y, 0.05)
-    refused_unanswerable, wrongly_refused = fit_answerability.rates(p, y, threshold)
+    weights, bias = fit_models.fit_logistic(x, y)
+    p = fit_models.sigmoid(x @ weights + bias)
+    threshold = fit_models.pick_threshold(p, y, 0.05)
+    refused_unanswerable, wrongly_refused = (p < threshold)[y == 0].mean(), (p < threshold)[y == 1].mean()
     assert weights.min() > 0
     assert wrongly_refused <= 0.05 and refused_unanswerable > 0.9
 
@@ -69,5 +66,5 @@ def test_the_fit_separates_signals_that_separate_and_keeps_false_refusals_within
 def test_the_threshold_is_picked_to_refuse_at_most_the_allowed_share(share: float) -> None:
     p = np.linspace(0.01, 0.99, 100)
     y = np.ones(100)
-    threshold = fit_answerability.pick_threshold(p, y, share)
-    assert fit_answerability.rates(p, y, threshold)[1] <= share
+    threshold = fit_models.pick_threshold(p, y, share)
+    assert (p < threshold)[y == 1].mean() <= share

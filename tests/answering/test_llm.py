@@ -9,7 +9,7 @@ import pytest
 from conftest import small_test_model
 
 from assistant import CANNOT_ANSWER, Answer, Assistant, Settings
-from assistant.answering.answer import NoteKind, rank_sentences
+from assistant.answering.answer import NoteKind
 from assistant.answering.cite import claims
 from assistant.answering.llm import LLMGenerator
 from assistant.answering.llm_server import LocalLLMServer, ServerStartError
@@ -48,10 +48,8 @@ def given_passages(assistant: Assistant, question: str):
     """What the LLM generator would hand the model for this question: (generator, numbered, ranked)."""
     generator = assistant.generator
     assert isinstance(generator, LLMGenerator)
-    assistant.ensure_index()
-    retrieval = assistant.retriever.search(question)
-    ranked = rank_sentences(question, retrieval.passages, assistant.retriever.keyword_index)
-    return generator, generator.numbered_passages(ranked[:6]), ranked
+    reading = assistant.gather(question).reading
+    return generator, generator.numbered_passages(reading.ranked[:6]), reading
 
 
 def test_the_server_speaks_openai_on_loopback_only(server: LocalLLMServer) -> None:

@@ -10,7 +10,7 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant import Assistant
-from assistant.answering.answer import Answer, ExtractiveGenerator, NoteKind, final_answer, rank_sentences
+from assistant.answering.answer import Answer, ExtractiveGenerator, NoteKind, final_answer
 from assistant.answering.cite import Citation
 from assistant.answering.llm import LLMGenerator, locate_span, parse_span_reply
 from assistant.library.load import load_document
@@ -54,10 +54,7 @@ def _generator(replies: list[str] | Exception) -> LLMGenerator:
 
 
 def _answer(assistant: Assistant, generator: LLMGenerator, question: str = QUESTION) -> Answer:
-    assistant.ensure_index()
-    retrieval = assistant.retriever.search(question)
-    ranked = rank_sentences(question, retrieval.passages, assistant.retriever.keyword_index)
-    return final_answer(generator.stream(question, ranked))
+    return final_answer(generator.stream(question, assistant.gather(question).reading))
 
 
 def test_the_models_words_lead_the_answer_with_the_exact_quote_that_holds_them(seed_assistant: Assistant) -> None:

@@ -1,0 +1,267 @@
+"""The reader: the short answer a question asks for (a name, figure, date or place), found among the named
+entities (spaCy) of the best sentences, of their articles' titles and of the sentences around them, and cited
+where it stands. A quoted sentence is evidence; the short answer is what was asked.
+
+Two small models, fitted on every week of the real-news benchmark outside the test split
+(`evals/fit_models.py`), decide: what kind of entity the question asks for (a softmax over the question's
+embedding, `answer_types.json`), and which phrase answers it (a logistic model over where the phrase stands,
+how well its kind fits, how the sentence ranks…, `reader.json`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..library.embed import get_embedder
+from ..nlp import ANSWER_LABELS, NO_ENTITY, entities_of, parse
+from ..text import Span, stem, terms
+from ..tuning import READER_SENTENCES
+from .rank import Candidate, prose_sentences
+from .retrieve import Passage, question_terms
+
+if TYPE_CHECKING:
+    from ..library.catalog import Catalog
+
+TYPES_FILE = Path(__file__).with_name("answer_types.json")
+READER_FILE = Path(__file__).with_name("reader.json")
+PLACES = ("sentence", "title", "before", "after")
+POSSESSIVE = re.compile(r"[’']s$")  # NER keeps the possessive: "Saudi Arabia's" names Saudi Arabia
+WORD = re.compile(r"\w+")  # where a phrase stands, relative to its ranked sentence
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A citable span of an article, with the indexed chunk that holds it."""
+    passage: Passage
+    span: Span
+
+
+@dataclass(frozen=True)
+class Surroundings:
+    """A ranked sentence with its article's title and the sentences just before and after it."""
+    rank: int
+    candidate: Candidate
+    pieces: dict[str, Piece]  # place → piece ("sentence" always; "title", "before", "after" when there are)
+
+
+@dataclass
+class Phrase:
+    """A named entity, date or figure that may be the answer, where it stands, and how likely it is."""
+    text: str
+    label: str
+    place: str  # one of PLACES
+    start: int  # offsets in the file
+    end: int
+    surroundings: Surroundings
+    features: dict[str, float] = field(default_factory=dict)
+    probability: float = 0.0
+
+    @property
+    def piece(self) -> Piece:
+        return self.surroundings.pieces[self.place]
+
+
+# --- what surrounds a sentence ----------------------------------------------------------------------------
+
+def surroundings(ranked: list[Candidate], catalog: Catalog, depth: int = READER_SENTENCES) -> list[Surroundings]:
+    """The best `depth` sentences with their titles and neighbours, read from the catalog's chunks."""
+    found = []
+    for rank, candidate in enumerate(ranked[:depth]):
+        passage = candidate.passage
+        pieces = {"sentence": Piece(passage, candidate.span)}
+        if title := _title_piece(passage, catalog):
+            pieces["title"] = title
+        if before := _neighbour(passage, candidate.span.start, catalog, before=True):
+            pieces["before"] = before
+        if after := _neighbour(passage, candidate.span.end, catalog, before=False):
+            pieces["after"] = after
+        found.append(Surroundings(rank, candidate, pieces))
+    return found
+
+
+def _title_piece(passage: Passage, catalog: Catalog) -> Piece | None:
+    """The title where the file's text states it (a title taken from page metadata is not citable)."""
+    title = passage.metadata.get("title", "").strip()
+    first = catalog.chunk_covering(passage.chunk.source, 0) if title else None
+    if first is None or (at := first.chunk.text.find(title)) < 0:
+        return None
+    start = first.chunk.start + at
+    return Piece(Passage(first.chunk, first.metadata), Span(start, start + len(title), title))
+
+
+def _neighbour(passage: Passage, offset: int, catalog: Catalog, before: bool) -> Piece | None:
+    """The prose sentence just before `offset` (or just after it), from this chunk or the next one over."""
+    chunk = passage.chunk
+    near = [s for s in prose_sentences(passage) if (s.end <= offset if before else s.start >= offset)]
+    if near:
+        return Piece(passage, near[-1] if before else near[0])
+    other = catalog.chunk_covering(chunk.source, chunk.start - 1 if before else chunk.end)
+    if other is None or other.chunk.id == chunk.id:
+        return None
+    beside = Passage(other.chunk, other.metadata)
+    spans = [s for s in prose_sentences(beside) if (s.end <= offset if before else s.start >= offset)]
+    if not spans:
+        return None
+    return Piece(beside, spans[-1] if before else spans[0])
+
+
+# --- the phrases and what is known about each ---------------------------------------------------------------
+
+def phrases(question: str, found: list[Surroundings], types: dict[str, float] | None = None) -> list[Phrase]:
+    """Every entity in the sentences and their surroundings that the question does not already name, with the
+    features the reader model weighs (`types`: the answer type probabilities, when not the fitted model's)."""
+    pieces = [(s, place, piece) for s in found for place, piece in s.pieces.items()]
+    entities = entities_of([piece.span.text for _, _, piece in pieces])
+    asked = set(question_terms(question)) | set(terms(question))
+    wanted = set(question_terms(question))
+    types = answer_types().probabilities(question) if types is None else types
+    best_score = max((s.candidate.score for s in found), default=1.0) or 1.0
+    result = []
+    for (context, place, piece), found_here in zip(pieces, entities):
+        near = _asked_word_positions(piece.span.text, wanted)
+        for entity in found_here:
+            text = POSSESSIVE.sub("", entity.text)
+            words = set(terms(text))
+            if not words or words <= asked:  # the question's own names are never its answer
+                continue
+            start = piece.span.start + entity.start
+            phrase = Phrase(text, entity.label, place, start, start + len(text), context)
+            phrase.features = {
+                "piece_overlap": len(wanted & set(terms(piece.span.text))) / max(1, len(wanted)),
+                "nearby": max((1 / (1 + abs(entity.start - at) / 30) for at in near), default=0.0),
+                "words": math.log(len(text.split())),
+            }
+            result.append(phrase)
+    counts: dict[str, int] = {}
+    for phrase in result:
+        counts[_key(phrase.text)] = counts.get(_key(phrase.text), 0) + 1
+    for phrase in result:
+        candidate = phrase.surroundings.candidate
+        phrase.features.update({
+            "type_fit": types.get(phrase.label, 0.0),
+            **{f"in_{p}": float(phrase.place == p) for p in PLACES},
+            "sentence_score": candidate.score / best_score,
+            "sentence_rank": 1 / (1 + phrase.surroundings.rank),
+            "sentence_overlap": candidate.lexical,
+            "sentence_meaning": candidate.dense,
+            "asked_share": len(set(terms(phrase.text)) & asked) / max(1, len(set(terms(phrase.text)))),
+            "repeated": math.log(counts[_key(phrase.text)]),
+        })
+    return result
+
+
+def _asked_word_positions(text: str, wanted: set[str]) -> list[int]:
+    """Where the question's words stand in a piece (character offsets)."""
+    return [m.start() for m in WORD.finditer(text) if stem(m.group(0)) in wanted]
+
+
+def _key(text: str) -> str:
+    return " ".join(terms(text))
+
+
+# --- the two fitted models ---------------------------------------------------------------------------------
+
+def asking_words(question: str) -> str:
+    """The words that say what kind of thing is asked for: 'Which technology company', 'how many viewers', 'Who
+    won' (the question word with the noun it modifies, the words after 'how', or the main verb)."""
+    doc = parse(question)
+    for token in doc:
+        if token.tag_ in ("WDT", "WP$") or (token.lower_ == "what" and token.dep_ == "det"):
+            noun = token.head
+            return " ".join(t.text for t in sorted({token, noun, *(c for c in noun.children if c.dep_ in (
+                "amod", "compound"))}, key=lambda t: t.i))
+        if token.lower_ == "how":
+            return " ".join(t.text for t in doc[token.i:token.i + 3])
+        if token.tag_ in ("WP", "WRB"):
+            return f"{token.text} {token.head.lemma_}"
+    return " ".join(t.text for t in doc[:3])
+
+
+def type_features(question: str) -> np.ndarray:
+    """What the answer type model reads: the question's embedding beside that of its asking words."""
+    vectors = get_embedder().embed([question, asking_words(question)])
+    return np.concatenate([vectors[0], vectors[1]])
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: its probabilities are cached per question
+class AnswerTypeModel:
+    """P(kind of answer | question): a softmax over the embeddings of the question and of its asking words."""
+    labels: tuple[str, ...]
+    weights: np.ndarray  # (embedding dimensions + 1, labels): the last row is the bias
+
+    def probabilities(self, question: str) -> dict[str, float]:
+        return _type_probabilities(self, question)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"labels": list(self.labels), "weights": np.round(self.weights, 5).tolist()}
+
+
+@lru_cache(maxsize=4096)
+def _type_probabilities(model: AnswerTypeModel, question: str) -> dict[str, float]:
+    logits = np.append(type_features(question), 1.0) @ model.weights
+    exp = np.exp(logits - logits.max())
+    return dict(zip(model.labels, (exp / exp.sum()).tolist()))
+
+
+@dataclass(frozen=True)
+class ReaderModel:
+    """P(a phrase is the answer | its features): logistic; a short answer is given from `threshold` up."""
+    weights: dict[str, float]
+    bias: float
+    threshold: float
+
+    def probability(self, features: dict[str, float]) -> float:
+        z = self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
+        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def to_dict(self) -> dict[str, object]:
+        return {"weights": self.weights, "bias": self.bias, "threshold": self.threshold}
+
+
+@lru_cache(maxsize=2)
+def answer_types(path: Path = TYPES_FILE) -> AnswerTypeModel:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return AnswerTypeModel(tuple(data["labels"]), np.asarray(data["weights"], dtype=np.float32))
+
+
+@lru_cache(maxsize=2)
+def reader_model(path: Path = READER_FILE) -> ReaderModel:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return ReaderModel({k: float(v) for k, v in data["weights"].items()}, float(data["bias"]),
+                       float(data["threshold"]))
+
+
+def asks_for_an_entity(question: str) -> float:
+    """How likely the question's answer is a named entity, date or figure (not a description)."""
+    return 1.0 - answer_types().probabilities(question).get(NO_ENTITY, 0.0)
+
+
+def read(question: str, ranked: list[Candidate], catalog: Catalog, model: ReaderModel | None = None) -> list[Phrase]:
+    """The phrases that may answer the question, most likely first (each kept once: its likeliest place)."""
+    model = model or reader_model()
+    found = phrases(question, surroundings(ranked, catalog))
+    for phrase in found:
+        phrase.probability = model.probability(phrase.features)
+    best: dict[str, Phrase] = {}
+    for phrase in sorted(found, key=lambda p: -p.probability):
+        best.setdefault(_key(phrase.text), phrase)
+    return list(best.values())
+
+
+def short_answer(question: str, ranked: list[Candidate], catalog: Catalog) -> Phrase | None:
+    """The likeliest phrase, when it is likely enough to lead the answer."""
+    model = reader_model()
+    found = read(question, ranked, catalog, model)
+    return found[0] if found and found[0].probability >= model.threshold else None
+
+
+__all__ = ["ANSWER_LABELS", "AnswerTypeModel", "Phrase", "Piece", "ReaderModel", "Surroundings", "read",
+           "short_answer", "surroundings"]

@@ -14,23 +14,30 @@ from typing import TYPE_CHECKING
 from . import nlp
 from .answering.answer import (
     Answer,
-    Candidate,
     ExtractiveGenerator,
     Generator,
+    Reading,
     final_answer,
-    rank_sentences,
     refusal,
     whole,
 )
-from .answering.decide import decide
-from .answering.retrieve import HybridRetriever, KeywordIndex, Retrieval
+from .answering.decide import decide, salient_words
+from .answering.rank import rank_sentences
+from .answering.reader import read, reader_model
+from .answering.retrieve import HybridRetriever, KeywordIndex, Retrieval, question_terms
 from .library.embed import preload
 from .library.index import IngestReport, Progress, Store
 from .settings import Settings, get_settings
+from .text import terms
+from .newsroom.digest import is_digest_request
 from .timeframe import Timeframe, article_date, describe, resolve
 
 if TYPE_CHECKING:  # the LLM clients are imported when an LLM backend is chosen
     from langchain_openai import ChatOpenAI
+
+    from .newsroom.check import DraftCheck
+    from .newsroom.digest import Digest
+    from .newsroom.timeline import Timeline
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +59,7 @@ def clean_question(question: object, max_chars: int) -> str:
 
 
 EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)  # the dates a question about news may be about
+SPEAKS_OF_IT = 0.6  # share of the question's words (IDF-weighted) an article must hold to count as speaking of it
 
 
 def check_dates(as_of: date | None, since: date | None, until: date | None) -> None:
@@ -108,18 +116,21 @@ class Assistant:
         """Text pieces as they are written, then the final Answer; `generator` and `top_k` override settings."""
         question = clean_question(question, self.settings.max_question_chars)
         check_dates(as_of, since, until)
+        if is_digest_request(question):  # 'What happened this week?': the stories, not a sentence
+            yield self._digest_answer(question, as_of, since, until)
+            return
         started = time.perf_counter()
         generator = generator or self.generator
         evidence = self.gather(question, history, generator, top_k, as_of=as_of, since=since, until=until)
         mark = time.perf_counter()
-        decision = decide(evidence.query, evidence.retrieval, evidence.ranked, evidence.keyword,
+        decision = decide(evidence.query, evidence.retrieval, evidence.reading, evidence.keyword,
                           threshold=self.settings.answer_threshold)
-        if evidence.timeframe.strict and not evidence.retrieval.passages and evidence.keyword.size:
-            decision = dataclasses.replace(decision, reason=f"No article is dated {describe(evidence.timeframe)}.")
+        if evidence.timeframe.strict and not decision.answer and evidence.keyword.size:
+            decision = dataclasses.replace(decision, reason=self._filtered_out(evidence) or decision.reason)
         timings = {**evidence.timings, "decide": time.perf_counter() - mark}
         mark = time.perf_counter()
-        pieces = (generator.stream(evidence.query, evidence.ranked) if decision.answer
-                  else whole(refusal(question, generator.name, decision.reason, evidence.ranked)))
+        pieces = (generator.stream(evidence.query, evidence.reading) if decision.answer
+                  else whole(refusal(question, generator.name, decision.reason, evidence.reading.ranked)))
         for piece in pieces:
             if isinstance(piece, Answer):
                 if evidence.timeframe.active:
@@ -132,11 +143,44 @@ class Assistant:
                 piece.timings = {**timings, **piece.timings}
             yield piece
 
+    def _filtered_out(self, evidence: Evidence) -> str:
+        """Why a question under the caller's date range is refused, when the range is the reason: no article is
+        dated in it, or the articles that speak of the question are undated or dated outside it."""
+        timeframe, keyword = evidence.timeframe, evidence.keyword
+        span = describe(timeframe)
+        if not keyword.has_dated(timeframe.since, timeframe.until):
+            return f"No article is dated {span}."
+        words = question_terms(evidence.query)
+        hits = keyword.chunks(keyword.search(words, 30))
+        speaking = {c.chunk.source: c.metadata.get("date", "") for c in hits.values()
+                    if keyword.coverage(words, [c.chunk.id]) >= SPEAKS_OF_IT}
+        outside = {s: d for s, d in speaking.items() if not timeframe.holds(article_date(d))}
+        if not outside or len(outside) < len(speaking):
+            return ""
+        undated = sum(not article_date(d) for d in outside.values())
+        dated = len(outside) - undated
+        others = " and ".join(part for part in (
+            f"{undated} undated article{'s' * (undated != 1)}" if undated else "",
+            f"{dated} dated outside it" if dated else "") if part)
+        held = set().union(*(keyword.terms_of(c.chunk.id) for c in hits.values() if c.chunk.source in outside))
+        named = [w for w in salient_words(evidence.query, keyword) if terms(w) and terms(w)[0] in held][:3]
+        topic = ", ".join(f"\u201c{w}\u201d" for w in named)
+        return (f"No article dated {span} speaks of {topic}; {others} {'does' if len(outside) == 1 else 'do'} "
+                "— remove the date filter to include them.")
+
+    def _digest_answer(self, question: str, as_of: date | None, since: date | None, until: date | None) -> Answer:
+        from .newsroom.digest import digest, digest_for
+
+        if since or until:
+            return digest(self, since or until, until or as_of or date.today()).as_answer(question)  # type: ignore[arg-type]
+        return digest_for(self, question, as_of).as_answer(question)
+
     def gather(self, question: str, history: History | None = None, generator: Generator | None = None,
                top_k: int | None = None, *, as_of: date | None = None, since: date | None = None,
-               until: date | None = None) -> Evidence:
+               until: date | None = None, read_phrases: bool = True) -> Evidence:
         """What the decision and every backend work from: the question made to stand alone (follow-ups only),
-        the time it is about, the retrieved passages and their sentences ranked for it."""
+        the time it is about, the retrieved passages, their sentences ranked for it, and (unless `read_phrases`
+        is off, as when the reader's own models are fitted) the reader's phrases."""
         started = time.perf_counter()
         self.ensure_index()
         self.store.refresh()
@@ -149,7 +193,11 @@ class Assistant:
         keyword = self.retriever.keyword_index
         ranked = rank_sentences(query, retrieval.passages, keyword, self.settings.embed_threads)
         timings["retrieve"] = time.perf_counter() - mark
-        return Evidence(query, timeframe, retrieval, ranked, keyword, timings)
+        mark = time.perf_counter()
+        phrases = read(query, ranked, self.store.catalog) if ranked and read_phrases else []
+        short = phrases[0] if phrases and phrases[0].probability >= reader_model().threshold else None
+        timings["read"] = time.perf_counter() - mark
+        return Evidence(query, timeframe, retrieval, Reading(ranked, short, phrases), keyword, timings)
 
 
 @dataclass
@@ -157,7 +205,7 @@ class Evidence:
     query: str  # the question, rewritten to stand alone when it is a follow-up
     timeframe: Timeframe
     retrieval: Retrieval
-    ranked: list[Candidate]
+    reading: Reading  # the ranked sentences and the reader's short answer
     keyword: KeywordIndex
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -224,3 +272,51 @@ def ask_stream(question: str, history: History | None = None,
                settings: Settings | None = None) -> Iterator[str | Answer]:
     """Text pieces as they are written, then the final Answer."""
     return default_assistant(settings).ask_stream(question, history)
+
+
+# --- beyond one question (assistant/newsroom) ------------------------------------------------------------------
+
+def check_draft(text: str, settings: Settings | None = None, *, assistant: Assistant | None = None) -> DraftCheck:
+    """Each sentence of a draft marked supported, contradicted (and what differs) or not found, with citations."""
+    from .newsroom.check import check_draft as check
+
+    assistant = assistant or default_assistant(settings)
+    return check(assistant, clean_draft(text, assistant.settings.max_draft_chars))
+
+
+def timeline(topic: str, settings: Settings | None = None, *, since: date | None = None, until: date | None = None,
+             assistant: Assistant | None = None) -> Timeline:
+    """The dated events of a story across the library, oldest first, each cited."""
+    from .newsroom.timeline import timeline as story_timeline
+
+    check_dates(None, since, until)
+    assistant = assistant or default_assistant(settings)
+    return story_timeline(assistant, clean_question(topic, assistant.settings.max_question_chars), since=since,
+                          until=until)
+
+
+def digest(since: date | None = None, until: date | None = None, settings: Settings | None = None, *,
+           question: str | None = None, as_of: date | None = None, assistant: Assistant | None = None) -> Digest:
+    """The stories of the articles dated in a span ('What happened this week?' read against `as_of`), newest
+    first; the last seven days when neither dates nor a question are given."""
+    from .newsroom.digest import digest as news_digest
+    from .newsroom.digest import digest_for
+
+    check_dates(as_of, since, until)
+    assistant = assistant or default_assistant(settings)
+    if since is None and until is None:
+        return digest_for(assistant, question or "this week", as_of)
+    return news_digest(assistant, since or until or date.today(), until or as_of or date.today())
+
+
+def clean_draft(text: object, max_chars: int) -> str:
+    """A draft to check: text, not too long (what is too long is refused whole, never cut)."""
+    if not isinstance(text, str):
+        raise ValueError("The draft must be text.")
+    if len(text) > max_chars:
+        raise ValueError(f"The draft is {len(text):,} characters; the most one check takes is {max_chars:,}. "
+                         "Check it in parts.")
+    if not text.strip():
+        raise ValueError("Paste a draft to check first.")
+    return text
+

@@ -66,6 +66,8 @@ def resolve(question: str, as_of: date | None = None, since: date | None = None,
 def describe(timeframe: Timeframe) -> str:
     """'between 2025-12-01 and 2025-12-31', 'on or after 2026-01-01' …"""
     if timeframe.since and timeframe.until:
+        if timeframe.since == timeframe.until:
+            return f"on {timeframe.since}"
         return f"between {timeframe.since} and {timeframe.until}"
     if timeframe.since:
         return f"on or after {timeframe.since}"

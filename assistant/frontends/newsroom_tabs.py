@@ -1,0 +1,203 @@
+"""The web UI's newsroom tabs: check a draft, a story's timeline, the digest of a span of days.
+
+Each tab shows its result with citation chips that open the tab's own source panel (the exact span highlighted),
+and offers the result as Markdown. Text from articles and drafts is escaped: it is data, never markup.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import tempfile
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+import gradio as gr
+
+from ..answering.cite import Citation
+from ..newsroom.check import VERDICT_WORDS, DraftCheck
+from ..newsroom.digest import Digest
+from ..newsroom.timeline import Timeline
+from ..pipeline import check_draft, digest, timeline
+from .render import citation_chip, day_label
+
+TOOLS = ("check", "timeline", "digest")
+NO_SOURCE = "<p>Click a citation to see its source.</p>"
+DIFFERS_WORDS = {"figure": "a figure", "date": "a date", "name": "a name", "negation": "a negation",
+                 "role": "who did what", "number": "a figure"}
+
+
+def panel_id(tool: str) -> str:
+    return f"source-panel-{tool}"
+
+
+def chips(tool: str, citations: list[Citation]) -> str:
+    return "".join(citation_chip(tool, c) for c in citations)
+
+
+def draft_html(check: DraftCheck) -> str:
+    """The draft as written, each sentence coloured by its verdict and followed by its chips; what differs said."""
+    counts = " · ".join(f"{n} {VERDICT_WORDS[v]}" for v, n in check.counts().items())
+    parts = [f'<p class="check-counts">{counts} · {check.seconds:.1f} s</p><div class="checked-draft">']
+    for sentence in check.sentences:
+        what = VERDICT_WORDS[sentence.verdict]
+        if sentence.differs:
+            what += f": {DIFFERS_WORDS.get(sentence.differs, sentence.differs)} differs"
+        parts.append(f'<span class="verdict verdict-{sentence.verdict}" title="{html.escape(what)}">'
+                     f"{html.escape(sentence.text)}</span>"
+                     f'<span class="verdict-label">({html.escape(what)})</span>{chips("check", sentence.citations)} ')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def timeline_html(result: Timeline) -> str:
+    if not result.lines:
+        return f"<p>{html.escape(' '.join(result.notes) or 'No dated events found for this story.')}</p>"
+    rows = [f'<p class="check-counts">{len(result.lines)} events from {result.articles} articles · '
+            f"{result.seconds:.1f} s</p><ol class=\"timeline\">"]
+    for line in result.lines:
+        when = html.escape(line.when) + ("" if line.stated else ' <span class="article-date">(article date)</span>')
+        differs = (f' <span class="differs">the sources differ on the {html.escape(line.differs)}</span>'
+                   if line.differs else "")
+        rows.append(f"<li><strong>{when}</strong> {html.escape(line.text)} {chips('timeline', line.citations)}"
+                    f"{differs}</li>")
+    rows.append("</ol>")
+    return "".join(rows) + "".join(f"<p>{html.escape(note)}</p>" for note in result.notes)
+
+
+def digest_html(result: Digest) -> str:
+    count = f"{len(result.stories)} stor{'ies' if len(result.stories) != 1 else 'y'}"
+    rows = [f'<p class="check-counts">{count} · {result.seconds:.1f} s</p><ol class="digest">']
+    for story in result.stories:
+        titles = "; ".join(f"{html.escape(a.title or a.source)} ({day_label(a.date)})" for a in story.articles)
+        rows.append(f"<li><strong>{day_label(story.newest)}</strong> {html.escape(story.summary)} "
+                    f"{chips('digest', [story.citation])}<div class=\"story-articles\">{titles}</div></li>")
+    rows.append("</ol>")
+    notes = list(result.notes)
+    if result.undated:
+        notes.append(f"{result.undated} undated article{'s' * (result.undated != 1)} cannot be placed in a span of "
+                     "days.")
+    return "".join(rows) + "".join(f"<p>{html.escape(note)}</p>" for note in notes)
+
+
+def markdown_file(name: str, text: str) -> str:
+    path = Path(tempfile.mkdtemp(prefix="news-assistant-")) / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def _dates(*values: str) -> list[date | None]:
+    """Dates typed as YYYY-MM-DD (empty: none); ValueError with the field's expected form otherwise."""
+    try:
+        return [date.fromisoformat(v.strip()) if v and v.strip() else None for v in values]
+    except ValueError:
+        raise ValueError("Dates must look like 2025-12-20.") from None
+
+
+class NewsroomTabs:
+    """The handlers of the three tabs; plain methods, testable without a browser. `source_view` renders a
+    citation's source for a panel (the chat's own viewer)."""
+
+    def __init__(self, assistant, source_view: Callable[[dict, str], str]) -> None:  # type: ignore[no-untyped-def]
+        self.assistant = assistant
+        self.source_view = source_view
+
+    def check(self, text: str) -> tuple[str, list[dict], object, str]:
+        try:
+            result = check_draft(text, assistant=self.assistant)
+        except ValueError as error:
+            return f'<p class="refusal">{html.escape(str(error))}</p>', [], gr.update(visible=False), NO_SOURCE
+        cited = [c.to_dict() for s in result.sentences for c in s.citations]
+        return (draft_html(result), cited, gr.update(value=markdown_file("checked-draft.md", result.markdown()),
+                                                     visible=True), NO_SOURCE)
+
+    def timeline(self, topic: str, since: str, until: str) -> tuple[str, list[dict], object, str]:
+        try:
+            start, end = _dates(since, until)
+            result = timeline(topic, since=start, until=end, assistant=self.assistant)
+        except ValueError as error:
+            return f'<p class="refusal">{html.escape(str(error))}</p>', [], gr.update(visible=False), NO_SOURCE
+        cited = [c.to_dict() for line in result.lines for c in line.citations]
+        return (timeline_html(result), cited, gr.update(value=markdown_file("timeline.md", result.markdown()),
+                                                        visible=True), NO_SOURCE)
+
+    def digest(self, since: str, until: str) -> tuple[str, list[dict], object, str]:
+        try:
+            start, end = _dates(since, until)
+            result = digest(start, end, assistant=self.assistant)
+        except ValueError as error:
+            return f'<p class="refusal">{html.escape(str(error))}</p>', [], gr.update(visible=False), NO_SOURCE
+        cited = [s.citation.to_dict() for s in result.stories]
+        return (digest_html(result), cited, gr.update(value=markdown_file("digest.md", result.markdown()),
+                                                      visible=True), NO_SOURCE)
+
+    def open_source(self, tool: str, target: str, cited: list[dict]) -> str:
+        match = re.match(r"^\d+:(\d+)", target or "")
+        citation = next((c for c in cited if match and c["number"] == int(match.group(1))), None)
+        return self.source_view(citation, f"cited-quote-{tool}") if citation else ""
+
+
+def build_newsroom_tabs(tabs: NewsroomTabs, scroll_js: str) -> None:
+    """The Check a draft, Timeline and Digest tabs, inside the page's gr.Tabs."""
+    today = date.today()
+    with gr.Tab("Check a draft"):
+        with gr.Row():
+            with gr.Column(scale=3):
+                draft = gr.Textbox(lines=8, label="Your draft", elem_id="draft",
+                                   placeholder="Paste a paragraph: each sentence is checked against the articles.")
+                check = gr.Button("Check the draft", variant="primary", elem_id="check")
+                checked = gr.HTML(elem_id="checked")
+                check_export = gr.DownloadButton("Export as Markdown", visible=False, size="sm", elem_id="check-export")
+            check_panel = _source_column("check")
+        check_cited, check_target, check_open = _cite_wiring("check")
+    with gr.Tab("Timeline"):
+        with gr.Row():
+            with gr.Column(scale=3):
+                topic = gr.Textbox(label="Story", placeholder="the Florida talks", elem_id="topic")
+                with gr.Row():
+                    t_since = gr.Textbox(label="Since (YYYY-MM-DD, optional)", elem_id="timeline-since")
+                    t_until = gr.Textbox(label="Until (optional)", elem_id="timeline-until")
+                make_timeline = gr.Button("Show the timeline", variant="primary", elem_id="make-timeline")
+                shown_timeline = gr.HTML(elem_id="timeline")
+                timeline_export = gr.DownloadButton("Export as Markdown", visible=False, size="sm",
+                                                    elem_id="timeline-export")
+            timeline_panel = _source_column("timeline")
+        timeline_cited, timeline_target, timeline_open = _cite_wiring("timeline")
+    with gr.Tab("Digest"):
+        with gr.Row():
+            with gr.Column(scale=3):
+                with gr.Row():
+                    d_since = gr.Textbox(str(today - timedelta(days=6)), label="Since (YYYY-MM-DD)",
+                                         elem_id="digest-since")
+                    d_until = gr.Textbox(str(today), label="Until", elem_id="digest-until")
+                make_digest = gr.Button("Show the digest", variant="primary", elem_id="make-digest")
+                shown_digest = gr.HTML(elem_id="digest")
+                digest_export = gr.DownloadButton("Export as Markdown", visible=False, size="sm",
+                                                  elem_id="digest-export")
+            digest_panel = _source_column("digest")
+        digest_cited, digest_target, digest_open = _cite_wiring("digest")
+
+    check.click(tabs.check, draft, [checked, check_cited, check_export, check_panel])
+    make_timeline.click(tabs.timeline, [topic, t_since, t_until],
+                        [shown_timeline, timeline_cited, timeline_export, timeline_panel])
+    topic.submit(tabs.timeline, [topic, t_since, t_until],
+                 [shown_timeline, timeline_cited, timeline_export, timeline_panel])
+    make_digest.click(tabs.digest, [d_since, d_until], [shown_digest, digest_cited, digest_export, digest_panel])
+    for tool, target, opener, cited, panel in (("check", check_target, check_open, check_cited, check_panel),
+                                               ("timeline", timeline_target, timeline_open, timeline_cited,
+                                                timeline_panel),
+                                               ("digest", digest_target, digest_open, digest_cited, digest_panel)):
+        opener.click(lambda t, c, tool=tool: tabs.open_source(tool, t, c), [target, cited], panel).then(
+            None, js=scroll_js)
+
+
+def _source_column(tool: str) -> gr.HTML:
+    with gr.Column(scale=2):
+        return gr.HTML(NO_SOURCE, elem_id=panel_id(tool), elem_classes=["source-panel"])
+
+
+def _cite_wiring(tool: str) -> tuple[gr.State, gr.Textbox, gr.Button]:
+    """What a chip click in this tab writes to (the hidden box) and presses (the hidden button)."""
+    return (gr.State([]), gr.Textbox(elem_id=f"cite-target-{tool}", visible="hidden"),
+            gr.Button(elem_id=f"cite-open-{tool}", visible="hidden"))

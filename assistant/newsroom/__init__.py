@@ -1,0 +1,1 @@
+"""What journalists do beyond one question: check a draft, follow a story, catch up on a week."""

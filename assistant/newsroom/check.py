@@ -1,0 +1,356 @@
+"""Check a draft against the sources: each sentence is supported (with the passages that back it), contradicted
+(with the passage that says otherwise, and what differs: a figure, a date, a name, a negation, a role), or not
+found in the sources.
+
+Each claim of a sentence (`claims.claims_of`) is looked up like a question (the hybrid retriever), and the
+sentences of the passages found that are closest in meaning are read against it with the support check
+(`answering.support`), each alone and with what comes before it in its article (its title, the sentence before,
+a dateline): the name a sentence leaves out is often there. A claim is
+
+- supported when one of them holds all it says (its figures, names and content words, none turned around);
+- contradicted when one of them says nearly all of it (`CONTRADICTION_SHARE` of its words, `CONTRADICTION_MEANING`
+  close) but differs on what the support check flags as a contradiction: another figure or date, a negation,
+  two names in swapped roles, or a name put where the claim has another of the same kind (spaCy's entities);
+- not found otherwise: a passage that lacks part of what the claim says does not contradict it.
+
+Measured on `evals/drafts.jsonl` (tuned on its tune split, reported on held-out) by `evals/check_drafts.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from ..answering.cite import Citation, citation_for_span
+from ..answering.rank import prose_sentences
+from ..answering.retrieve import Passage
+from ..answering.support import Support, support
+from ..library.embed import get_embedder
+from ..nlp import entities_of
+from ..figures import figure_values, quantities
+from ..text import capitalised_words, sentence_spans, terms, word_key
+from ..tuning import (CHECK_CANDIDATES, CHECK_PASSAGES, CONTRADICTION_CLOSE_SHARE, CONTRADICTION_MEANING, CONTRADICTION_SHARE,
+                      SLOT_REACH)
+from .claims import claims_of, draft_sentences
+
+if TYPE_CHECKING:
+    from ..pipeline import Assistant
+
+Verdict = Literal["supported", "contradicted", "not_found"]
+SUPPORTED: Verdict = "supported"
+CONTRADICTED: Verdict = "contradicted"
+NOT_FOUND: Verdict = "not_found"
+VERDICT_WORDS = {SUPPORTED: "supported", CONTRADICTED: "contradicted", NOT_FOUND: "not found"}
+
+# what the support check flags, as the kind of difference a reader is told about (first match wins)
+# ('modality', a claim surer than its source, is left out: it is a claim the source does not make, not found)
+DIFFERENCES = (("negation", "negation"), ("antonym", "negation"), ("swap", "role"), ("figure", "figure"),
+               ("unit", "figure"), ("substitution", "name"), ("name", "name"))
+CONTRADICTION_PROBLEMS = {kind for kind, _ in DIFFERENCES}
+TOLERATED = {"attribution"}  # 'X said …' beside a sentence that states it without a speech verb: no conflict
+DATE_LABELS = {"DATE", "TIME"}
+FIGURE_LABELS = {"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"}
+NAME_RUN = re.compile(r"\b[A-Z][\w’'\-.]*(?:\s+[A-Z][\w’'\-.]*)*")  # 'Lil Baby', 'St. Petersburg'
+YEAR = re.compile(r"1[5-9]\d\d|20\d\d")  # a year dates, it counts nothing
+SUBJECT_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    passage: Passage
+    start: int  # the sentence's span in its file
+    end: int
+    text: str
+    context: str  # the title, any dateline and the sentence before, then the sentence
+    context_start: int  # where the sentence before starts, when the context needed it
+    meaning: float = 0.0  # cosine similarity to the claim
+
+
+@dataclass
+class ClaimCheck:
+    text: str
+    verdict: Verdict
+    differs: str | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # what the support check found, for the contradiction
+
+
+@dataclass
+class SentenceCheck:
+    text: str
+    start: int
+    end: int
+    verdict: Verdict
+    differs: str | None
+    citations: list[Citation]
+    claims: list[ClaimCheck]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"text": self.text, "start": self.start, "end": self.end, "verdict": self.verdict,
+                "differs": self.differs, "citations": [c.to_dict() for c in self.citations],
+                "claims": [{"text": c.text, "verdict": c.verdict, "differs": c.differs} for c in self.claims]}
+
+
+@dataclass
+class DraftCheck:
+    sentences: list[SentenceCheck]
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {"sentences": [s.to_dict() for s in self.sentences]}
+
+    def markdown(self) -> str:
+        """The checked draft: each sentence marked with its verdict, its citations as footnotes."""
+        rows = ["# Checked draft", "", " · ".join(f"{n} {VERDICT_WORDS[v]}" for v, n in self.counts().items()), ""]
+        for sentence in self.sentences:
+            notes = "".join(f"[^{c.number}]" for c in sentence.citations)
+            what = VERDICT_WORDS[sentence.verdict] + (f" ({sentence.differs})" if sentence.differs else "")
+            rows.append(f"- **{what}**: {sentence.text}{notes}")
+        cited = {c.number: c for s in self.sentences for c in s.citations}
+        rows += ["", *(f"[^{n}]: {c.source}, characters {c.start}–{c.end}: “{c.quote}”"
+                       for n, c in sorted(cited.items()))]
+        return "\n".join(rows) + "\n"
+
+    def counts(self) -> dict[str, int]:
+        found = {SUPPORTED: 0, CONTRADICTED: 0, NOT_FOUND: 0}
+        for sentence in self.sentences:
+            found[sentence.verdict] += 1
+        return found
+
+
+def check_draft(assistant: Assistant, draft: str) -> DraftCheck:
+    """Every sentence of the draft, in order, with its verdict and the passages behind it."""
+    import time
+
+    started = time.perf_counter()
+    assistant.ensure_index()
+    assistant.store.refresh()
+    sentences = draft_sentences(draft)
+    claims = [claims_of(s.text) for s in sentences]
+    flat = [claim for group in claims for claim in group]
+    evidence = gather(assistant, flat)
+    checked = {claim: judge(claim, evidence[claim]) for claim in dict.fromkeys(flat)}
+    numbering = Numbering()
+    results = [_sentence_result(s, [checked[c] for c in group], numbering) for s, group in zip(sentences, claims)]
+    return DraftCheck(results, time.perf_counter() - started)
+
+
+def gather(assistant: Assistant, claims: list[str]) -> dict[str, list[Evidence]]:
+    """The sentences closest in meaning to each claim among the passages retrieved for it (embedded together)."""
+    pools = {claim: _pool(assistant.retriever.search(claim, k=CHECK_PASSAGES).passages)
+             for claim in dict.fromkeys(claims)}
+    texts = list(dict.fromkeys([*pools, *(e.text for pool in pools.values() for e in pool)]))
+    vectors = dict(zip(texts, get_embedder(assistant.settings.embed_threads).embed(texts)))
+    found = {}
+    for claim, pool in pools.items():
+        wanted = set(terms(claim))
+        scored = [(float(np.dot(vectors[claim], vectors[e.text])), e) for e in pool]
+        scored.sort(key=lambda pair: -(pair[0] + _overlap(wanted, pair[1].text)))
+        found[claim] = [_with_meaning(e, meaning) for meaning, e in scored[:CHECK_CANDIDATES]]
+    return found
+
+
+def judge(claim: str, evidence: list[Evidence]) -> ClaimCheck:
+    """Supported by the first candidate that holds the claim; else contradicted by the closest that says nearly
+    all of it but differs; else not found."""
+    readings = [(e, support(claim, e.text), support(claim, e.context)) for e in evidence]
+    backing = [e if alone.supported else _widened(e) for e, alone, in_context in readings
+               if alone.supported or in_context.supported]
+    if backing:
+        return ClaimCheck(claim, SUPPORTED, None, _one_per_file(backing)[:2])
+    for e, alone, in_context in readings:
+        differs, problems = _contradiction(claim, e, alone, in_context)
+        if differs:
+            return ClaimCheck(claim, CONTRADICTED, differs, [e], problems)
+    return ClaimCheck(claim, NOT_FOUND)
+
+
+def _widened(evidence: Evidence) -> Evidence:
+    """The sentence cited with the one before it, when that is what names who or what it is about."""
+    if evidence.context_start >= evidence.start:
+        return evidence
+    chunk = evidence.passage.chunk
+    text = chunk.text[evidence.context_start - chunk.start:evidence.end - chunk.start]
+    return Evidence(evidence.passage, evidence.context_start, evidence.end, text, evidence.context,
+                    evidence.context_start, evidence.meaning)
+
+
+def _contradiction(claim: str, evidence: Evidence, alone: Support, in_context: Support) -> tuple[str | None, list[str]]:
+    """What differs, when the sentence says nearly all the claim does and differs in a way that contradicts it."""
+    for reading in (in_context, alone):
+        if evidence.meaning < CONTRADICTION_MEANING and reading.term_share < CONTRADICTION_CLOSE_SHARE:
+            continue
+        problems = [p for p in reading.problems if p not in TOLERATED]
+        if reading is in_context:  # two names swapped: within the sentence itself, not across its context
+            problems = [p for p in problems if p != "swap"]
+        if reading.term_share < CONTRADICTION_SHARE or not problems or not set(problems) <= CONTRADICTION_PROBLEMS:
+            continue
+        differs = _what_differs(claim, evidence.text, reading, problems)
+        if differs:
+            return differs, problems
+    return None, []
+
+
+def _what_differs(claim: str, quote: str, reading: Support, problems: list[str]) -> str | None:
+    """The kind of difference; a name or figure the quote (the sentence itself, not its context) lacks contradicts
+    only when the quote has another one of the same kind in its place (a person for a person, a date for a
+    date)."""
+    replaced = _replaced_labels(claim, quote)
+    if replaced & DATE_LABELS:
+        return "date"
+    for problem, kind in DIFFERENCES:
+        if problem not in problems:
+            continue
+        if problem in ("name", "substitution") and not (replaced & SUBJECT_LABELS or _name_replaced(claim, quote)):
+            continue
+        if problem == "figure" and reading.missing_numbers and not _figure_replaced(claim, quote):
+            continue
+        if problem == "swap" and not _roles_swapped(claim, quote):
+            continue
+        return kind
+    return None
+
+
+def _name_replaced(claim: str, quote: str) -> bool:
+    """A capitalised name of the claim none of whose words the quote has, right where the quote has one of its
+    own ('with Robin Roberts on' for 'with Amy Robach on'; NER misses names such as 'Lil Baby')."""
+    claim_words, quote_words = _name_words(claim), _name_words(quote)
+    missing = [m for m in NAME_RUN.finditer(claim) if m.start() > 0 and not _run_words(m.group()) & quote_words]
+    extra = [m for m in NAME_RUN.finditer(quote) if m.start() > 0 and not _run_words(m.group()) & claim_words]
+    return any(_next_to_the_same(_around(claim, a.start(), a.end()), _around(quote, b.start(), b.end()))
+               for a in missing for b in extra)
+
+
+def _name_words(text: str) -> set[str]:
+    return {word_key(w) for w in capitalised_words(text)}
+
+
+def _run_words(run: str) -> set[str]:
+    return {word_key(w.strip(".,")) for w in run.split()}
+
+
+def _replaced_labels(claim: str, quote: str, anywhere: bool = False) -> set[str]:
+    """Labels of the claim's entities the quote lacks where the quote has, in the same place, another entity of
+    that label the claim lacks: 'with Robin Roberts on' where it says 'with Amy Robach on', 'on Wednesday' where it
+    says 'on Tuesday'."""
+    claim_entities, quote_entities = entities_of([claim, quote])
+    quote_low, claim_low = quote.lower(), claim.lower()
+    missing = [e for e in claim_entities if e.text.lower().removeprefix("the ") not in quote_low]
+    extra = [e for e in quote_entities if e.text.lower().removeprefix("the ") not in claim_low]
+    return {a.label for a in missing for b in extra
+            if a.label == b.label and not _shortened(b.text, a.text) and (anywhere or _same_place(_around(claim, a.start, a.end), _around(quote, b.start, b.end)))}
+
+
+def _around(text: str, start: int, end: int, reach: int = SLOT_REACH) -> tuple[list[str], list[str]]:
+    before = re.findall(r"[\w'’-]+", text[:start].lower())[-reach:]
+    after = re.findall(r"[\w'’-]+", text[end:].lower())[:reach]
+    return before, after
+
+
+def _next_to_the_same(claim_side: tuple[list[str], list[str]], quote_side: tuple[list[str], list[str]]) -> bool:
+    (claim_before, claim_after), (quote_before, quote_after) = claim_side, quote_side
+    return bool((claim_before[-1:] and claim_before[-1:] == quote_before[-1:]) or (
+        claim_after[:1] and claim_after[:1] == quote_after[:1]))
+
+
+def _same_place(claim_side: tuple[list[str], list[str]], quote_side: tuple[list[str], list[str]]) -> bool:
+    """The word right before (or after) is the same, or a content word next to one is next to the other."""
+    if _next_to_the_same(claim_side, quote_side):
+        return True
+    (claim_before, claim_after), (quote_before, quote_after) = claim_side, quote_side
+    content = set(terms(" ".join(claim_before + claim_after)))
+    return bool(content & set(terms(" ".join(quote_before + quote_after))))
+
+
+def _roles_swapped(claim: str, quote: str) -> bool:
+    """Two names of one kind (two countries, two companies) that the quote has in the opposite order."""
+    quote_low = quote.lower()
+    named = [(e.label, quote_low.find(e.text.lower())) for e in entities_of([claim])[0] if e.label in SUBJECT_LABELS]
+    named = [(label, at) for label, at in named if at >= 0]
+    return any(a[0] == b[0] and a[1] > b[1] for i, a in enumerate(named) for b in named[i + 1:])
+
+
+def _figure_replaced(claim: str, quote: str) -> bool:
+    """The quote gives another figure for what the claim's counts ('8% increase' for '12% increase'), or, when it
+    gives none for that, a figure (not a year) the claim lacks ('five, to be exact' for 'three changes')."""
+    claimed, given = quantities(claim), quantities(quote)
+    counted = [unit for unit in claimed if unit in given]
+    if counted:
+        return any(given[unit] - claimed[unit] for unit in counted)
+    return any(not YEAR.fullmatch(value) for value in figure_values(quote) - figure_values(claim))
+
+
+def _shortened(short: str, full: str) -> bool:
+    """'Ill.' for 'Illinois', 'Sen.' for 'Senate': one written short for the other."""
+    stem_ = short.rstrip(".").lower()
+    return short.endswith(".") and full.lower().startswith(stem_)
+
+
+def _pool(passages: list[Passage]) -> list[Evidence]:
+    seen: set[tuple[str, int]] = set()
+    found = []
+    for passage in passages:
+        for sentence in prose_sentences(passage):
+            key = (passage.chunk.source, sentence.start)
+            if key not in seen and len(terms(sentence.text)) >= 2:
+                seen.add(key)
+                found.append(_evidence(passage, sentence.start, sentence.end, sentence.text))
+    return found
+
+
+def _evidence(passage: Passage, start: int, end: int, text: str) -> Evidence:
+    """The sentence with what a reader has read before it: the title, and the sentence (or dateline) before."""
+    chunk = passage.chunk
+    before = [s for s in sentence_spans(chunk.text, chunk.start) if s.end <= start]
+    context_start = before[-1].start if before else start
+    lead = chunk.text[context_start - chunk.start:start - chunk.start].strip()
+    title = passage.metadata.get("title", "")
+    context = " ".join(part for part in (title + "." if title else "", lead, text) if part)
+    return Evidence(passage, start, end, text, context, context_start)
+
+
+def _with_meaning(evidence: Evidence, meaning: float) -> Evidence:
+    return Evidence(evidence.passage, evidence.start, evidence.end, evidence.text, evidence.context,
+                    evidence.context_start, meaning)
+
+
+def _overlap(wanted: set[str], text: str) -> float:
+    return len(wanted & set(terms(text))) / len(wanted) if wanted else 0.0
+
+
+def _one_per_file(evidence: list[Evidence]) -> list[Evidence]:
+    seen: set[str] = set()
+    found = []
+    for e in evidence:
+        if e.passage.chunk.source not in seen:
+            seen.add(e.passage.chunk.source)
+            found.append(e)
+    return found
+
+
+class Numbering:
+    """One citation number per quoted span across the whole draft, in order of first use."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[tuple[str, int, int], int] = {}
+
+    def cite(self, evidence: Evidence) -> Citation:
+        key = (evidence.passage.chunk.source, evidence.start, evidence.end)
+        number = self.numbers.setdefault(key, len(self.numbers) + 1)
+        return citation_for_span(number, evidence.passage, evidence.start, evidence.end)
+
+
+def _sentence_result(sentence, checks: list[ClaimCheck], numbering: Numbering) -> SentenceCheck:  # type: ignore[no-untyped-def]
+    """A sentence is contradicted if any of its claims is, supported if all are, else not found."""
+    contradicted = [c for c in checks if c.verdict == CONTRADICTED]
+    if contradicted:
+        verdict, differs, cited = CONTRADICTED, contradicted[0].differs, contradicted
+    elif all(c.verdict == SUPPORTED for c in checks):
+        verdict, differs, cited = SUPPORTED, None, checks
+    else:
+        verdict, differs, cited = NOT_FOUND, None, [c for c in checks if c.verdict == SUPPORTED]
+    citations = list({c.number: c for c in (numbering.cite(e) for check in cited for e in check.evidence)}.values())
+    return SentenceCheck(sentence.text, sentence.start, sentence.end, verdict, differs, citations, checks)

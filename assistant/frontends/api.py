@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import sqlite3
 import threading
 import time
 import uuid
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, FastAPI, File, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,14 +35,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..answering.answer import Answer
 from ..answering.cite import MARKER
-from ..library.index import unused_name
+from ..library.index import IndexDamaged, unused_name
 from ..library.intake import staging_folder, upload_name
 from ..library.load import BadSource, LoadError, article_path, load_within
+from ..library.problems import OncePerProblem, explain
+from ..pipeline import check_draft, digest, timeline
 from ..settings import Settings
 from .guard import Credentials, Guard
-from .ui import CHIP_CLICKS, CSS, ChatApp, build_ui, warm_up
+from .render import CHIP_CLICKS, CSS
+from .ui import ChatApp, build_ui, warm_up
 
 log = logging.getLogger(__name__)
+PROBLEMS = OncePerProblem()  # index problems go to the log once, not once per request
 
 
 
@@ -81,16 +86,39 @@ class AskRequest(DateRange):
     generator: Literal["auto", "extractive", "local", "openai"] | None = None
 
 
-def create_app(settings: Settings, *, with_ui: bool = True, with_api: bool = True) -> FastAPI:
-    chat = ChatApp(settings)
+class CheckRequest(BaseModel):
+    text: str = Field(description="The draft: one or more sentences.")
+
+
+class TimelineRequest(BaseModel):
+    topic: str = Field(description="The story, in a few words ('the Florida talks').")
+    since: date | None = Field(None, description="Only events on or after this date.")
+    until: date | None = Field(None, description="Only events on or before this date.")
+
+
+class DigestRequest(DateRange):
+    question: str | None = Field(None, description="'What happened this week?', 'since Monday' … (read against "
+                                                   "as_of), when no dates are given.")
+
+
+def create_app(settings: Settings, *, with_ui: bool = True, with_api: bool = True,
+               chat: ChatApp | None = None) -> FastAPI:
+    chat = chat or ChatApp(settings)
     app = FastAPI(title="news-assistant", version="0.1.0",
                   description="Sourced answers from your news articles, every claim cited to its passage.")
     app.state.chat = chat
-    _install_errors(app)
+    _install_errors(app, settings)
     app.add_middleware(Guard, settings=settings)  # credentials and body limits, before any route (guard.py)
 
-    @app.get("/healthz")
-    def healthz() -> dict[str, Any]:
+    @app.get("/healthz", response_model=None)
+    def healthz() -> dict[str, Any] | JSONResponse:
+        """'ok' with the library's size, or 503 with the problem when something the index needs is down."""
+        try:
+            chat.assistant.store.heartbeat()
+        except IndexDamaged as error:
+            PROBLEMS.report(error)
+            return JSONResponse({"status": "unavailable", "problem": str(error)}, status_code=503)
+        PROBLEMS.clear()
         articles = chat.assistant.store.articles()
         return {"status": "ok", "articles": len(articles), "chunks": sum(count for _, count in articles),
                 "generator": chat.assistant.generator.name}
@@ -127,6 +155,26 @@ def _v1(chat: ChatApp, settings: Settings) -> APIRouter:
             return completion
         return StreamingResponse(_sse(completion), media_type="text/event-stream")
 
+    @router.post("/v1/check")
+    def check(request: CheckRequest) -> dict[str, Any]:
+        """Each sentence of the draft: supported, contradicted (and what differs) or not_found, with citations."""
+        with _bad_input():
+            return check_draft(request.text, assistant=chat.assistant).to_dict()
+
+    @router.post("/v1/timeline")
+    def story_timeline(request: TimelineRequest) -> dict[str, Any]:
+        """The story's dated events, oldest first, each cited."""
+        with _bad_input():
+            return timeline(request.topic, since=request.since, until=request.until,
+                            assistant=chat.assistant).to_dict()
+
+    @router.post("/v1/digest")
+    def news_digest(request: DigestRequest) -> dict[str, Any]:
+        """The stories of the articles dated in a span, newest first, each a cited line."""
+        with _bad_input():
+            return digest(request.since, request.until, question=request.question, as_of=request.as_of,
+                          assistant=chat.assistant).to_dict()
+
     @router.get("/v1/sources/{source:path}")
     def source(source: str, start: int | None = Query(None, ge=0), end: int | None = Query(None, ge=0)) -> Any:
         document = _document(settings, source)
@@ -144,7 +192,14 @@ def _v1(chat: ChatApp, settings: Settings) -> APIRouter:
         return {"documents": [dict(zip(keys, row, strict=True)) for row in chat.library_rows()]}
 
     @router.post("/v1/documents")
-    def upload(files: list[UploadFile] = File(...)) -> dict[str, Any]:  # noqa: B008 (FastAPI's idiom)
+    def upload(files: list[UploadFile] | None = File(None),  # noqa: B008 (FastAPI's idiom)
+               url: list[str] | None = Form(None, description="Addresses of news pages to fetch and add")  # noqa: B008
+               ) -> dict[str, Any]:
+        if url:
+            summary, *messages = chat.add_urls(url)
+            return {"summary": summary, "messages": messages, "documents": [row[0] for row in chat.library_rows()]}
+        if not files:
+            raise HTTPException(400, "send files (multipart field 'files') or addresses (field 'url')")
         with _source_errors():
             names = [upload_name(file.filename) for file in files]
         staging = staging_folder(chat.assistant.store)  # inside the index folder; leftovers go at the next start
@@ -183,6 +238,14 @@ def _ask(chat: ChatApp, question: str, history: list[tuple[str, str]] | None, da
         raise HTTPException(400, str(error)) from error
     assert answer is not None
     return answer
+
+
+@contextmanager
+def _bad_input() -> Iterator[None]:
+    try:
+        yield
+    except ValueError as error:
+        raise HTTPException(400, str(error)) from error
 
 
 def _backend(chat: ChatApp, name: str | None) -> Any:
@@ -282,7 +345,7 @@ def _source_errors() -> Iterator[None]:
 
 # --- keys, limits, errors -----------------------------------------------------------------------------------
 
-def _install_errors(app: FastAPI) -> None:
+def _install_errors(app: FastAPI, settings: Settings) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         return _error(error.status_code, str(error.detail), getattr(error, "headers", None))
@@ -293,6 +356,13 @@ def _install_errors(app: FastAPI) -> None:
                              for e in error.errors())
         return _error(422, problems or "invalid request")
 
+    @app.exception_handler(IndexDamaged)
+    @app.exception_handler(sqlite3.DatabaseError)
+    async def index_problem(request: Request, error: Exception) -> JSONResponse:
+        problem = explain(error, str(settings.index), settings.chroma_url)
+        PROBLEMS.report(problem)  # once, not once per request
+        return _error(503, str(problem))
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         log.error("%s %s failed: %s", request.method, request.url.path, type(error).__name__)
@@ -301,18 +371,36 @@ def _install_errors(app: FastAPI) -> None:
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     kinds = {400: "invalid_request_error", 401: "authentication_error", 404: "not_found_error",
-             413: "request_too_large", 422: "invalid_request_error"}
+             413: "request_too_large", 422: "invalid_request_error", 503: "service_unavailable"}
     return JSONResponse({"error": {"message": message, "type": kinds.get(status, "server_error"), "code": status}},
                         status_code=status, headers=headers)
+
+
+def start_background(store: Any, settings: Settings) -> list[Any]:
+    """What `assistant serve` runs beside the server: the folder watcher (ASSISTANT_WATCH) and the feed poller
+    (ASSISTANT_FEEDS). Each has a stop()."""
+    from ..library.feeds import FeedPoller
+    from ..library.watch import FolderWatcher
+
+    running: list[Any] = []
+    if settings.watch:
+        running.append(FolderWatcher(store).start())
+    if settings.feed_urls:
+        running.append(FeedPoller(store, settings.feed_urls, settings.feed_minutes).start())
+    return running
 
 
 def serve(settings: Settings, with_api: bool = True) -> None:
     """`assistant serve` (the API and the web UI) and `assistant ui` (the web UI alone), behind the same guard."""
     import uvicorn
 
-    app = create_app(settings, with_api=with_api)
-    app.state.chat.assistant.ensure_index()
+    chat = ChatApp(settings)
+    chat.assistant.ensure_index()  # before the page is built: its first view is the library as it is
+    chat.assistant.store.verify()
+    app = create_app(settings, with_api=with_api, chat=chat)
+    start_background(chat.assistant.store, settings)
     threading.Thread(target=warm_up, args=(app.state.chat.assistant.generator,), daemon=True).start()
     log.warning("serving %s on http://%s:%d", "the API and the web UI" if with_api else "the web UI", settings.host,
                 settings.port)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    # open pages keep a connection for live updates: a stop waits for them only briefly
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", timeout_graceful_shutdown=3)

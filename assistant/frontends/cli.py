@@ -73,6 +73,12 @@ def ingest_with_progress(assistant: Assistant) -> None:
     typer.echo(report.summary())
 
 
+def verified(assistant: Assistant) -> None:
+    """The catalog's integrity (repaired from the vector store if damaged) and a test query of the vector index."""
+    assistant.store.verify()
+    typer.echo("index verified: the catalog is intact and the vector index answers")
+
+
 @app.command()
 def ingest(docs: Annotated[Path | None, typer.Argument(help="Documents folder.")] = None,
            index: IndexOption = None,
@@ -84,7 +90,9 @@ def ingest(docs: Annotated[Path | None, typer.Argument(help="Documents folder.")
         remove_index(settings.index)
         if settings.chroma_url:
             remove_collection(settings)
-    ingest_with_progress(build_assistant(settings))
+    assistant = build_assistant(settings)
+    ingest_with_progress(assistant)
+    verified(assistant)
 
 
 def remove_index(index: Path) -> None:
@@ -125,6 +133,43 @@ def _looks_like_segment(path: Path) -> bool:
 
 
 @app.command()
+def add(urls: Annotated[list[str], typer.Argument(help="Addresses of news pages (http or https).")],
+        docs: DocsOption = None, index: IndexOption = None) -> None:
+    """Fetch web pages, save their articles in the documents folder (with their URL and date), and index them."""
+    from ..library.fetch import FetchError, add_url
+
+    assistant = build_assistant(settings_from(docs, index, None))
+    assistant.ensure_index()
+    added = 0
+    for url in urls:
+        try:
+            typer.echo(f"{url}: added as {add_url(assistant.store, url)}")
+            added += 1
+        except FetchError as error:
+            typer.secho(f"warning: {error}", fg="yellow", err=True)
+    if added:
+        ingest_with_progress(assistant)
+    if not added:
+        raise typer.Exit(1)
+
+
+@app.command()
+def watch(docs: DocsOption = None, index: IndexOption = None) -> None:
+    """Index the documents folder, then keep indexing what is added, changed, moved or removed in it (and the
+    new items of ASSISTANT_FEEDS); Ctrl-C stops."""
+    from ..library.feeds import FeedPoller
+    from ..library.watch import FolderWatcher
+
+    settings = settings_from(docs, index, None)
+    assistant = build_assistant(settings)
+    ingest_with_progress(assistant)
+    if settings.feed_urls:
+        FeedPoller(assistant.store, settings.feed_urls, settings.feed_minutes).start()
+    typer.echo(f"watching {settings.docs} (Ctrl-C stops)")
+    FolderWatcher(assistant.store).run()
+
+
+@app.command()
 def ask(question: Annotated[str, typer.Argument(help="The question.")],
         as_json: Annotated[bool, typer.Option("--json", help="Print the Answer as JSON.")] = False,
         docs: DocsOption = None, index: IndexOption = None, generator: GeneratorOption = None,
@@ -140,6 +185,80 @@ def ask(question: Annotated[str, typer.Argument(help="The question.")],
     dates = {"as_of": as_of, "since": since, "until": until}
     answer = run_question(assistant, question, None, **{k: v.date() for k, v in dates.items() if v})
     typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if as_json else answer.render())
+
+
+@app.command()
+def check(draft: Annotated[str, typer.Argument(help="A file holding the draft, or - to read it from stdin.")],
+          as_json: Annotated[bool, typer.Option("--json", help="Print the verdicts as JSON.")] = False,
+          docs: DocsOption = None, index: IndexOption = None) -> None:
+    """Check a draft against the articles: each sentence supported, contradicted or not found, with citations."""
+    from ..pipeline import check_draft
+
+    text = _read_draft(draft)
+    assistant = build_assistant(settings_from(docs, index, "extractive"))
+    result = _newsroom(lambda: check_draft(text, assistant=assistant))
+    typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if as_json else result.markdown())
+
+
+@app.command()
+def timeline(topic: Annotated[str, typer.Argument(help="The story, in a few words ('the Florida talks').")],
+             as_json: Annotated[bool, typer.Option("--json", help="Print the timeline as JSON.")] = False,
+             since: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
+                                                            help="Only events on or after this date.")] = None,
+             until: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
+                                                            help="Only events on or before this date.")] = None,
+             docs: DocsOption = None, index: IndexOption = None) -> None:
+    """A story's dated events across the articles, oldest first, each cited."""
+    from ..pipeline import timeline as story_timeline
+
+    assistant = build_assistant(settings_from(docs, index, "extractive"))
+    result = _newsroom(lambda: story_timeline(topic, since=since.date() if since else None,
+                                              until=until.date() if until else None, assistant=assistant))
+    typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if as_json else result.markdown())
+
+
+@app.command()
+def digest(question: Annotated[str | None, typer.Argument(
+               help="'this week', 'today', 'since Monday' … [default: the last seven days].")] = None,
+           as_json: Annotated[bool, typer.Option("--json", help="Print the digest as JSON.")] = False,
+           since: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
+                                                          help="First day of the span.")] = None,
+           until: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
+                                                          help="Last day of the span [default: today].")] = None,
+           as_of: Annotated[datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"],
+                                                          help="'Today' for 'this week' [default: today].")] = None,
+           docs: DocsOption = None, index: IndexOption = None) -> None:
+    """The stories of the articles dated in a span, newest first, each a cited line."""
+    from ..pipeline import digest as news_digest
+
+    assistant = build_assistant(settings_from(docs, index, "extractive"))
+    result = _newsroom(lambda: news_digest(since.date() if since else None, until.date() if until else None,
+                                           question=question, as_of=as_of.date() if as_of else None,
+                                           assistant=assistant))
+    typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if as_json else result.markdown())
+
+
+def _read_draft(draft: str) -> str:
+    if draft == "-":
+        return sys.stdin.read()
+    path = Path(draft)
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as error:
+        raise UserError(f"{draft}: no such file") from error
+    except UnicodeDecodeError as error:
+        raise UserError(f"{draft} is not UTF-8 text") from error
+    except OSError as error:
+        raise UserError(f"{draft}: {error.strerror}") from error
+
+
+def _newsroom(run):  # type: ignore[no-untyped-def]
+    from ..library.index import IndexDamaged
+
+    try:
+        return run()
+    except (ValueError, IndexDamaged) as error:
+        raise UserError(str(error)) from error
 
 
 @app.command()
@@ -247,6 +366,15 @@ def main() -> None:
         app()
     except UserError as error:
         typer.secho(f"error: {error}", fg="red", err=True)
+        sys.exit(2)
+    except Exception as error:  # an index problem met by any command: one line, never a traceback
+        import sqlite3
+
+        from ..library.problems import IndexDamaged, explain
+
+        if not isinstance(error, IndexDamaged | sqlite3.DatabaseError):
+            raise
+        typer.secho(f"error: {explain(error)}", fg="red", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -11,7 +11,6 @@ import os
 import re
 import tempfile
 import threading
-from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -20,75 +19,33 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from
 
 import gradio as gr
 
-from ..answering.answer import CANNOT_ANSWER, Answer, Generator, NoteKind, final_answer
+from ..answering.answer import Answer, Generator, final_answer
 from ..answering.cite import MARKER, Citation
-from ..lexicon import SPEECH_VERBS
+from ..answering.examples import Named, answers_itself, named_in, question_about
+from ..library.fetch import FetchError, add_url
 from ..library.index import Progress
 from ..library.intake import add_files
 from ..library.load import SUPPORTED_SUFFIXES, BadSource, LoadError, article_path, load_within
 from ..pipeline import Assistant, make_generator
 from ..settings import Settings
-from ..text import STOPWORDS, capitalised_phrases, sentence_spans
 from ..timeframe import article_date
+from .newsroom_tabs import NewsroomTabs, build_newsroom_tabs
+from .render import (
+    SCROLL_TO_QUOTE,
+    UNDATED,
+    day_label,
+    escape_text,
+    library_html,
+    render_answer,
+    render_source,
+    status_line,
+)
 
 GENERATORS = ["auto", "extractive", "local", "openai"]
-UNDATED = "undated"  # shown for an article that states no publication date (none is ever guessed)
-NAME_SAMPLE = 1000  # chunks read for the names the summary and example questions show (all, in smaller corpora)
-SPEECH = re.compile(rf"\b({'|'.join(SPEECH_VERBS)})\b")
+NO_SOURCE = "<p>Click a citation to see its source.</p>"
+LIVE_SECONDS = 2.0  # how often an open page looks for changes to the library
 PARTIAL_MARKER = re.compile(r"\s*\[[\d,\s]*$")  # a marker still being written at the end of the stream
 Message = dict[str, str]
-
-CSS = """
-.cite-chip { display:inline-block; padding:0 6px; margin:0 1px; border-radius:9px; cursor:pointer;
-  background:#dbeafe; color:#1e3a8a; font-size:0.85em; font-weight:600; border:1px solid #93c5fd; }
-.cite-chip:hover { background:#bfdbfe; }
-.refusal { color:#92400e; background:#fef3c7; padding:4px 8px; border-radius:6px; display:inline-block; }
-.answer-sources { font-size:0.85em; color:#4b5563; margin-top:6px; }
-.answer-meta { font-size:0.75em; color:#6b7280; margin-top:4px; }
-.refusal-reason { font-size:0.9em; color:#78350f; margin-top:4px; }
-.related { font-size:0.85em; color:#4b5563; margin-top:6px; }
-.file-name { font-size:0.85em; color:#9ca3af; }
-button.cite-chip { font-family:inherit; line-height:1.2; }
-.close-panel { display:none; }
-@media (max-width: 760px) {
-  #source-panel { display:none; }
-  #source-panel.open { display:block; position:fixed; left:0; right:0; bottom:0; max-height:75vh; overflow-y:auto;
-    z-index:1000; background:#fff; border-top:2px solid #93c5fd; padding:12px; box-shadow:0 -4px 16px #0003; }
-  .close-panel { display:inline-block; float:right; padding:4px 10px; border:1px solid #9ca3af; border-radius:6px;
-    background:#f3f4f6; }
-}
-.sr-only { position:absolute; width:1px; height:1px; padding:0; margin:-1px; overflow:hidden; clip:rect(0,0,0,0);
-  white-space:nowrap; border:0; }
-.cite-chip:focus { outline:2px solid #1d4ed8; outline-offset:1px; }
-.source-text { white-space:pre-wrap; max-height:520px; overflow-y:auto; font-size:0.92em; line-height:1.5;
-  border:1px solid #e5e7eb; padding:10px; border-radius:6px; }
-.source-text mark { background:#fde68a; padding:1px 0; }
-"""
-
-# A click on a chip writes "turn:number" into the hidden box, which tells Python to open that source.
-CHIP_CLICKS = r"""
-() => {
-  document.addEventListener('click', (event) => {
-    if (event.target.closest('.close-panel')) {
-      document.querySelector('#source-panel')?.classList.remove('open');
-      return;
-    }
-    const chip = event.target.closest('.cite-chip');
-    if (!chip) return;
-    document.querySelector('#source-panel')?.classList.add('open');  // a drawer on narrow screens
-    const box = document.querySelector('#cite-target textarea');
-    if (!box) return;
-    const found = /cite-t(\d+)-n(\d+)/.exec(chip.className);
-    if (!found) return;
-    box.value = found[1] + ':' + found[2] + ':' + Date.now();
-    box.dispatchEvent(new Event('input', { bubbles: true }));
-    setTimeout(() => document.querySelector('#cite-open')?.click(), 50);
-  });
-}
-"""
-SCROLL_TO_QUOTE = ("() => { const m = document.getElementById('cited-quote'); "
-                   "if (m) m.scrollIntoView({block: 'center'}); }")
-
 
 class ChatApp:
     """The handlers behind the page; plain methods so they can be tested without a browser."""
@@ -99,7 +56,7 @@ class ChatApp:
         self._generators: dict[str, Generator] = {settings.generator: self.assistant.generator}
         self._lock = threading.Lock()
         self._answering: dict[str, object] = {}  # browser session → the answer run being written for it
-        self._names: tuple[int, tuple[Counter[str], set[str]]] | None = None  # (index version, name counts)
+        self._names: tuple[int, list[Named]] | None = None  # (index version, who the library names)
 
     # --- chat -----------------------------------------------------------------------------------------
     def generator_for(self, name: str) -> Generator:
@@ -148,6 +105,11 @@ class ChatApp:
         if not question:
             yield messages, answers, "", "Type a question first."
             return
+        limit = self.settings.max_question_chars
+        if len(question) > limit:  # nothing typed is lost: the question stays in the box
+            yield (messages, answers, gr.update(), f"Your question is {len(question):,} characters long; the limit is "
+                   f"{limit:,} (ASSISTANT_MAX_QUESTION_CHARS). Shorten it and send it again.")
+            return
         try:
             dates = {name: date.fromisoformat(value.strip()) for name, value in (("since", since), ("until", until))
                      if value and value.strip()}
@@ -156,7 +118,7 @@ class ChatApp:
             return
         history = [(a["question"], a["text"]) for a in answers]
         turn = len(answers)
-        messages = [*messages, {"role": "user", "content": html.escape(question)},
+        messages = [*messages, {"role": "user", "content": escape_text(question)},
                     {"role": "assistant", "content": "…"}]
         yield messages, answers, "", "Searching the articles…"
         untouched = gr.update()
@@ -173,7 +135,7 @@ class ChatApp:
                     written += piece
                     # numbers only in their final form: the model's own [n] (and a half-written "[3") are hidden
                     shown = PARTIAL_MARKER.sub("", MARKER.sub("", written))
-                    messages[-1] = {"role": "assistant", "content": html.escape(shown) + " ▍"}
+                    messages[-1] = {"role": "assistant", "content": escape_text(shown) + " ▍"}
                     yield messages, answers, untouched, "Writing…"
         except Exception as error:  # the page must always get a message, never a stack trace
             messages[-1] = {"role": "assistant",
@@ -193,22 +155,39 @@ class ChatApp:
         backend = str(kept.get("backend") if kept.get("backend") in self.backends() else self.settings.generator)
         return list(kept.get("messages") or []), list(kept.get("answers") or []), backend
 
-    def export_markdown(self, answers: list[dict]) -> str | None:
-        """The conversation as a Markdown file: each question, its answer and its numbered quotes."""
-        if not answers:
-            return None
+    def export_markdown(self, answers: list[dict]) -> str:
+        """The conversation as a Markdown file: each question, its answer (or the refusal, why, and the related
+        passages) and its numbered quotes. With nothing asked yet, the file says so."""
         lines = ["# Conversation with News Assistant", ""]
+        if not answers:
+            lines.append("_No questions asked yet._")
         for answer in answers:
             lines += [f"## {answer['question']}", "", answer["text"], ""]
+            reason = next((n["message"] for n in answer.get("notes", []) if n.get("kind") == "refused"), "")
+            if not answer.get("answered", True) and reason:
+                lines += [f"_Why:_ {reason}", ""]
             for citation in answer["citations"]:
-                details = ", ".join(x for x in (citation["title"], citation.get("publisher"), citation.get("date"))
-                                    if x)
-                lines.append(f"[{citation['number']}] {citation['source']} ({details}), characters "
-                             f"{citation['start']}–{citation['end']}: > {citation['quote']}")
+                lines.append(_quoted_line(citation))
+            if answer.get("related"):
+                lines += ["", "Related, but not an answer:"]
+                lines += [_quoted_line(citation) for citation in answer["related"]]
             lines += ["", f"_Answered by {answer['generator']}._", ""]
         path = Path(tempfile.mkdtemp(prefix="news-assistant-")) / "conversation.md"
         path.write_text("\n".join(lines), encoding="utf-8")
         return str(path)
+
+    def export_note(self, answers: list[dict]) -> str:
+        return f"Exported {len(answers)} question{'s' * (len(answers) != 1)} as Markdown." if answers else \
+            "Nothing asked yet: the export says so."
+
+    def filter_chip(self, since: str, until: str) -> tuple[object, object]:
+        """The date filter of Settings, shown above the question box while it is on (with a way to remove it)."""
+        since, until = (since or "").strip(), (until or "").strip()
+        if not since and not until:
+            return gr.update(value="", visible=False), gr.update(visible=False)
+        span = f"{since} – {until}" if since and until else f"since {since}" if since else f"until {until}"
+        return (gr.update(value=f'<span class="filter-chip">Only articles dated {html.escape(span)}</span>',
+                          visible=True), gr.update(visible=True))
 
     # --- sources --------------------------------------------------------------------------------------
     def open_source(self, target: str, answers: list[dict]) -> str:
@@ -217,8 +196,10 @@ class ChatApp:
             return ""
         citations = {c["number"]: c for c in answers[int(match.group(1))]["citations"]}
         citation = citations.get(int(match.group(2)))
-        if citation is None:
-            return ""
+        return "" if citation is None else self.source_view(citation)
+
+    def source_view(self, citation: dict, mark_id: str = "cited-quote") -> str:
+        """The cited article with the quote highlighted, for a source panel."""
         try:  # the conversation may come back from the browser: its paths are checked like any other
             _, path = article_path(Path(self.settings.docs), str(citation["source"]))
             text = load_within(path, Path(self.settings.docs), self.settings.load_timeout).text
@@ -227,18 +208,19 @@ class ChatApp:
                     "given; restore it from the trash in the Library tab to see it again.</p>")
         except (BadSource, LoadError) as error:
             return f"<p>{html.escape(str(error))}</p>"
-        return render_source(Citation(**citation), text)
+        return render_source(Citation(**citation), text, mark_id)
 
     # --- library --------------------------------------------------------------------------------------
     def library_rows(self) -> list[list[object]]:
         return [[first.chunk.source, first.metadata.get("title", ""), first.metadata.get("date", ""),
                  first.metadata.get("publisher", ""), count] for first, count in self.assistant.store.articles()]
 
-    def library_table(self) -> list[list[object]]:
-        """The library as the Library tab shows it: an article that states no date says so."""
-        return [[source, title, day or UNDATED, *rest] for source, title, day, *rest in self.library_rows()]
+    def library_table(self) -> str:
+        """The library as the Library tab shows it (a table, cards on a phone): an undated article says so."""
+        return library_html([[source, title, day or UNDATED, *rest]
+                             for source, title, day, *rest in self.library_rows()])
 
-    def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[list, object, str]:  # noqa: B008 (Gradio injects its tracker here)
+    def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[str, object, str]:  # noqa: B008 (Gradio injects its tracker here)
         if not files:
             return self.library_table(), gr.update(), "Choose one or more .txt, .md, .html or .pdf files."
         progress(0, desc="Indexing")
@@ -252,6 +234,39 @@ class ChatApp:
         self.assistant.ensure_index()
         return add_files(self.assistant.store, paths, progress)
 
+    def add_urls(self, urls: list[str]) -> list[str]:
+        """Fetch pages and add their articles (fetch.py), then index them: a summary line, then one line per page
+        added or not."""
+        self.assistant.ensure_index()
+        messages, added = [], []
+        for url in (u.strip() for u in urls if u and u.strip()):
+            try:
+                source = add_url(self.assistant.store, url)
+            except FetchError as error:
+                messages.append(str(error))
+                continue
+            added.append(source)
+            messages.append(f"{url}: added as {source}")
+        report = self.assistant.ingest()
+        return [report.summary(), *messages]
+
+    def fetch(self, url: str) -> tuple[str, object, str]:
+        """The Library tab's 'Add from the web'."""
+        if not (url or "").strip():
+            return self.library_table(), gr.update(), "Paste the address of a news page (https://…)."
+        return self.library_table(), gr.update(choices=self.sources()), "\n".join(self.add_urls([url]))
+
+    def live(self, shown: int) -> tuple[object, ...]:
+        """What the page shows of the library, when it changed since `shown` (the index version this page last
+        showed): the header line, the Library table, the Remove and Trash lists, the example questions."""
+        store = self.assistant.store
+        store.refresh()  # with a Chroma server: what other processes changed
+        version = store.version
+        if version == shown:
+            return (shown, *(gr.update() for _ in range(5)))
+        return (version, self.corpus_summary(), self.library_table(), gr.update(choices=self.sources()),
+                gr.update(choices=store.trashed()), gr.Dataset(samples=[[q] for q in self.example_questions()]))
+
     def ask_to_remove(self, source: str | None) -> tuple[object, str]:
         """The first click only asks: the confirm button appears, naming the file."""
         if not source:
@@ -259,7 +274,7 @@ class ChatApp:
         return (gr.update(visible=True, value=f"Yes, move {source} to the trash"),
                 f"Remove **{source}** from the library? It goes to the trash and can be restored below.")
 
-    def remove(self, source: str | None) -> tuple[list, object, object, object, str]:
+    def remove(self, source: str | None) -> tuple[str, object, object, object, str]:
         """Move the file to the trash (restorable) and take it out of the index."""
         hidden = gr.update(visible=False)
         if not source:
@@ -271,7 +286,7 @@ class ChatApp:
         return (self.library_table(), gr.update(choices=self.sources(), value=None), hidden,
                 gr.update(choices=self.assistant.store.trashed(), value=None), note)
 
-    def restore(self, entry: str | None) -> tuple[list, object, object, str]:
+    def restore(self, entry: str | None) -> tuple[str, object, object, str]:
         if not entry:
             return self.library_table(), gr.update(), gr.update(), "Pick a file in the trash."
         source = self.assistant.store.restore(entry)
@@ -285,38 +300,27 @@ class ChatApp:
         return [first.chunk.source for first, _ in self.assistant.store.articles()]
 
     def top_names(self, limit: int) -> list[str]:
-        """The people the loaded articles mention most."""
-        return [name for name, _ in self._name_counts()[0].most_common(limit)]
+        """The people the loaded articles name most."""
+        return [n.name for n in self._named() if n.label == "PERSON" and " " in n.name][:limit]
 
-    def _name_counts(self) -> tuple[Counter[str], set[str]]:
-        """How often each name appears in a sentence, and the names some sentence has saying something; read
-        once per version of the index (the summary and the examples both need it)."""
+    def _named(self) -> list[Named]:
+        """Who the library names, read once per version of the index (the summary and the examples need it)."""
         version = self.assistant.store.version
         if self._names is None or self._names[0] != version:
-            self._names = (version, self._count_names())
+            self._names = (version, named_in(self.assistant.store.catalog))
         return self._names[1]
 
-    def _count_names(self) -> tuple[Counter[str], set[str]]:
-        names: Counter[str] = Counter()
-        speaking: set[str] = set()
-        for indexed in self.assistant.store.catalog.spread(NAME_SAMPLE):
-            for sentence in sentence_spans(indexed.chunk.text):
-                if sentence.text[-1:] not in ".!?\"\u201d":  # headings are no sentences
-                    continue
-                found = [p for p in capitalised_phrases(sentence.text) if looks_like_a_name(p)]
-                names.update(found)
-                if SPEECH.search(sentence.text):
-                    speaking.update(found)
-        return names, speaking
-
     def example_questions(self, limit: int = 4) -> list[str]:
-        """Questions the loaded articles answer (each is asked first, model-free, and kept only if answered)."""
+        """Questions the loaded articles answer: each asked first (model-free), and kept only when its own answer
+        answers it."""
         extractive = self.generator_for("extractive")
-        names, speaking = self._name_counts()
         found: list[str] = []
-        for name, _ in names.most_common(limit * 2):
-            question = f"What did {name} say?" if name in speaking else f"Who is {name}?"
-            if len(found) < limit and final_answer(self.assistant.ask_stream(question, generator=extractive)).answered:
+        for named in self._named():
+            question = question_about(named)
+            if len(found) >= limit or question is None:
+                continue
+            answer = final_answer(self.assistant.ask_stream(question, generator=extractive))
+            if answer.answered and answers_itself(named, answer.text, [c.quote for c in answer.citations]):
                 found.append(question)
         return found
 
@@ -328,88 +332,18 @@ class ChatApp:
         days = sorted(d for m in first.values() if (d := article_date(m.get("date"))))
         parts = [f"{len(first)} article" + ("s" if len(first) != 1 else "")]
         if days:
-            span = _day(days[0]) if days[0] == days[-1] else f"{_day(days[0])} – {_day(days[-1])}"
+            span = day_label(days[0]) if days[0] == days[-1] else f"{day_label(days[0])} – {day_label(days[-1])}"
             parts.append(span + (f" ({len(first) - len(days)} undated)" if len(days) < len(first) else ""))
         if names := self.top_names(3):
             parts.append(", ".join(names))
         return " · ".join(parts)
 
 
-def _day(day: date) -> str:
-    return f"{day:%b} {day.day}, {day.year}"
-
-
-def render_answer(answer: Answer, turn: int) -> str:
-    """The answer with a chip per citation, its sources grouped by article, and which backend wrote it."""
-    badge = (f'<div class="answer-meta">{html.escape(answer.generator)} · '
-             f'{answer.timings.get("total", 0.0):.1f} s</div>')
-    if not answer.answered:
-        return render_refusal(answer) + badge
-    by_number = {c.number: c for c in answer.citations}
-
-    def chip(match: re.Match[str]) -> str:
-        return "".join(citation_chip(turn, by_number[int(n)]) for n in re.findall(r"\d+", match.group(0))
-                       if int(n) in by_number)
-
-    body = MARKER.sub(chip, html.escape(answer.text))
-    articles: dict[str, list[Citation]] = {}
-    for citation in answer.citations:
-        articles.setdefault(citation.source, []).append(citation)
-    sources = "<br>".join(
-        "".join(citation_chip(turn, c) for c in cited) + " " + describe_article(cited[0])
-        for cited in articles.values())
-    return f'{body}<div class="answer-sources"><b>Sources</b><br>{sources}</div>{badge}'
-
-def render_refusal(answer: Answer) -> str:
-    """The refusal, why in plain words, and the closest passages, plainly marked as not an answer."""
-    why = next((n.message for n in answer.notes if n.kind == NoteKind.REFUSED), "")
-    parts = [f'<span class="refusal">{html.escape(CANNOT_ANSWER)}</span>']
-    if why:
-        parts.append(f'<div class="refusal-reason">{html.escape(why)}</div>')
-    if answer.related:
-        quotes = "".join(f"<li>\u201c{html.escape(c.quote)}\u201d — {describe_article(c)}</li>"
-                         for c in answer.related)
-        parts.append(f'<div class="related"><b>Related, but not an answer:</b><ul>{quotes}</ul></div>')
-    return "".join(parts)
-
-
-def describe_article(citation: Citation) -> str:
-    """Title · publisher · date, then the file name, smaller."""
-    details = " · ".join(html.escape(x) for x in (citation.title or citation.source, citation.publisher,
-                                                  citation.date or UNDATED) if x)
-    return f'{details} <span class="file-name">({html.escape(citation.source)})</span>'
-
-
-def citation_chip(turn: int, citation: Citation) -> str:
-    """A focusable button naming its source; hovering or focusing it previews the quote and the date."""
-    # the page's sanitiser keeps classes but strips data- attributes, so the chip's target is in its class
-    preview = citation.quote if len(citation.quote) <= 200 else citation.quote[:197].rstrip() + "…"
-    dated = f" (article of {citation.date})" if citation.date else f" ({UNDATED} article)"
-    label = f"Source {citation.number}: {citation.title or citation.source}"
-    # the sanitiser also drops aria- attributes: the accessible name is visually hidden text inside the button
-    return (f'<button type="button" class="cite-chip cite-t{turn}-n{citation.number}" '
-            f'title="\u201c{html.escape(preview)}\u201d{html.escape(dated)}">'
-            f'[{citation.number}]<span class="sr-only"> {html.escape(label)}</span></button>')
-
-
-def render_source(citation: Citation, text: str) -> str:
-    before, quote, after = text[:citation.start], text[citation.start:citation.end], text[citation.end:]
-    details = " · ".join(html.escape(x) for x in (citation.source, citation.date or UNDATED, citation.publisher) if x)
-    return ('<button type="button" class="close-panel">Close</button>'
-            f"<h3>{html.escape(citation.title or citation.source)}</h3><p>{details}</p>"
-            f'<div class="source-text">{html.escape(before)}<mark id="cited-quote">{html.escape(quote)}</mark>'
-            f"{html.escape(after)}</div>")
-
-
-def looks_like_a_name(phrase: str) -> bool:
-    words = phrase.split()
-    return len(words) == 2 and all(w.isalpha() and len(w) > 2 and w.lower() not in STOPWORDS for w in words)
-
-
-def status_line(answer: Answer) -> str:
-    timing = answer.timings.get("total", 0.0)
-    notes = f" · {'; '.join(n.message for n in answer.notes[:2])}" if answer.notes else ""
-    return f"Answered by: {answer.generator} · {timing:.1f} s{notes}"
+def _quoted_line(citation: dict) -> str:
+    details = ", ".join(x for x in (citation["title"], citation.get("publisher"), citation.get("date"), citation.get(
+        "url")) if x)
+    return (f"[{citation['number']}] {citation['source']} ({details}), characters "
+            f"{citation['start']}–{citation['end']}: > {citation['quote']}")
 
 
 def warm_up(generator: Generator) -> None:
@@ -437,6 +371,14 @@ def build_ui(app: ChatApp) -> gr.Blocks:
                                                   show_label=False, scale=5)
                             send = gr.Button("Ask", variant="primary", elem_id="ask", scale=1)
                             stop = gr.Button("Stop", elem_id="stop", scale=1)
+                        limit = app.settings.max_question_chars
+                        gr.HTML(f'<span id="question-count" class="question-count" title="{limit}" '
+                                f'data-limit="{limit}">0 / {limit:,} characters</span>')
+                        gr.Button("Go to the sources of the latest answer", elem_id="to-sources", size="sm")
+                        with gr.Row():
+                            date_filter = gr.HTML("", visible=False, elem_id="date-filter")
+                            clear_filter = gr.Button("Remove the date filter", size="sm", visible=False,
+                                                     elem_id="clear-filter")
                         with gr.Row():
                             new_chat = gr.Button("New chat", size="sm", elem_id="new-chat")
                             export = gr.DownloadButton("Export as Markdown", size="sm", elem_id="export")
@@ -444,15 +386,18 @@ def build_ui(app: ChatApp) -> gr.Blocks:
                                               samples=[[q] for q in app.example_questions()], elem_id="examples")
                         status = gr.Markdown(elem_id="status")
                     with gr.Column(scale=2):
-                        source = gr.HTML("<p>Click a citation to see its source.</p>", elem_id="source-panel")
+                        source = gr.HTML(NO_SOURCE, elem_id="source-panel", elem_classes=["source-panel"])
                 cite_target = gr.Textbox(elem_id="cite-target", visible="hidden")
                 cite_open = gr.Button(elem_id="cite-open", visible="hidden")
+            build_newsroom_tabs(NewsroomTabs(app.assistant, app.source_view), SCROLL_TO_QUOTE)
             with gr.Tab("Library"):
-                table = gr.Dataframe(app.library_table(), headers=["file", "title", "date", "publisher", "chunks"],
-                                     interactive=False, elem_id="library", wrap=True,
-                                     column_widths=["24%", "40%", "12%", "16%", "8%"])
+                table = gr.HTML(app.library_table(), elem_id="library")
                 uploads = gr.File(file_count="multiple", file_types=list(SUPPORTED_SUFFIXES), elem_id="upload",
                                   label="Add articles (.txt, .md, .html, .pdf)")
+                with gr.Row():
+                    address = gr.Textbox(label="Add from the web", placeholder="https://… (a news page)",
+                                         elem_id="add-url", scale=5)
+                    fetch = gr.Button("Fetch and add", elem_id="fetch", scale=1)
                 with gr.Row():
                     to_remove = gr.Dropdown(app.sources(), value=None, label="Remove a file",
                                             elem_id="remove-choice")
@@ -483,13 +428,25 @@ def build_ui(app: ChatApp) -> gr.Blocks:
             event.then(*remember).then(app.export_markdown, answers, export)
         backend.change(*remember)
         page.load(app.restore_conversation, saved, [chat, answers, backend]).then(app.export_markdown, answers, export)
-        new_chat.click(lambda: ([], [], "New chat: ask away.", {}), None, [chat, answers, status, saved])
+        new_chat.click(lambda: ([], [], "New chat: ask away.", {}, NO_SOURCE), None,
+                       [chat, answers, status, saved, source])
+        export.click(app.export_note, answers, status)
+        for box in (since, until):
+            box.change(app.filter_chip, [since, until], [date_filter, clear_filter])
+        clear_filter.click(lambda: ("", ""), None, [since, until])
 
         stop.click(app.stop_answer, None, status, cancels=asked)
         cite_open.click(app.open_source, [cite_target, answers], source).then(None, js=SCROLL_TO_QUOTE)
 
         def refreshed() -> tuple[str, object]:
             return app.corpus_summary(), gr.Dataset(samples=[[q] for q in app.example_questions()])
+
+        # the library as it is now, for every visitor and after every reload, then whenever it changes
+        shown = gr.State(-1)
+        library_view = [shown, corpus, table, to_remove, in_trash, examples]
+        page.load(app.live, shown, library_view)
+        gr.Timer(LIVE_SECONDS).tick(app.live, shown, library_view, show_progress="hidden")
+        fetch.click(app.fetch, address, [table, to_remove, library_status]).then(refreshed, None, [corpus, examples])
 
         uploads.upload(app.upload, uploads, [table, to_remove, library_status]).then(
             refreshed, None, [corpus, examples])

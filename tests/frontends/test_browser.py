@@ -43,8 +43,12 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("browser")
+def folder(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("browser")
+
+
+@pytest.fixture(scope="module")
+def app_url(folder):
     shutil.copytree(ROOT / "seeds", folder / "docs")
     port = free_port()
     env = {**os.environ, "ASSISTANT_DOCS": str(folder / "docs"), "ASSISTANT_INDEX": str(folder / "index"),
@@ -88,7 +92,8 @@ def page(browser, app_url):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(app_url)
     page.wait_for_selector("#question textarea", timeout=60_000)
-    return page
+    yield page
+    page.close()  # before the server stops: an open page holds a connection for live updates
 
 
 def test_ask_stream_click_a_citation_upload_and_ask_again(page, tmp_path) -> None:
@@ -243,8 +248,13 @@ def test_a_reload_keeps_the_conversation_and_new_chat_starts_over(page) -> None:
         page.screenshot(path=str(ARTIFACTS / "debug-reload.png"))
         raise AssertionError(f"{shown} before, {page.locator('#chat .answer-sources').count()} after") from None
     page.screenshot(path=str(ARTIFACTS / "10-after-reload.png"))
+    page.locator("#chat .answer-sources .cite-chip").last.click()
+    page.wait_for_selector("#cited-quote", timeout=30_000)
     page.click("#new-chat")
     page.wait_for_function("() => document.querySelectorAll('#chat .answer-sources').length === 0")
+    page.wait_for_function("() => !document.querySelector('#cited-quote')")  # the old answer's source is closed
+    page.click("#export")
+    page.wait_for_function("() => document.querySelector('#status').innerText.includes('Nothing asked yet')")
 
 
 def test_on_a_phone_the_source_opens_as_a_drawer_that_closes(browser, app_url) -> None:
@@ -261,6 +271,143 @@ def test_on_a_phone_the_source_opens_as_a_drawer_that_closes(browser, app_url) -
     assert box and box["y"] >= 844 * 0.2 and box["y"] + box["height"] <= 844 + 1  # over the page, not 856 px down
     phone.screenshot(path=str(ARTIFACTS / "11-phone-drawer.png"))
     phone.click("#source-panel .close-panel")
-    phone.wait_for_function("() => !document.querySelector('#source-panel').classList.contains('open')")
+    closed = "() => !document.querySelector('#source-panel').classList.contains('open')"
+    phone.wait_for_function(closed)
+    chip = phone.locator("#chat .answer-sources .cite-chip").first
+    chip.click()
+    phone.wait_for_selector("#cited-quote", state="visible", timeout=30_000)
+    phone.keyboard.press("Escape")
+    phone.wait_for_function(closed)
+    chip.click()
+    phone.wait_for_selector("#cited-quote", state="visible", timeout=30_000)
+    phone.locator("#chat").click(position={"x": 8, "y": 8})  # a tap on the chat, outside the drawer
+    phone.wait_for_function(closed)
+
+    _open_tab(phone, "Library")  # on a phone the tabs that do not fit are under the overflow menu
+    phone.wait_for_selector("#library table")
+    cards = phone.evaluate("""() => { const t = document.querySelector('#library table');
+        return {fits: t.scrollWidth <= t.parentElement.clientWidth + 2,
+                header: getComputedStyle(t.querySelector('thead')).display,
+                row: getComputedStyle(t.querySelector('tbody tr')).display}; }""")
+    assert cards == {"fits": True, "header": "none", "row": "block"}, cards  # one card per article
+    phone.screenshot(path=str(ARTIFACTS / "12-phone-library-cards.png"))
     phone.close()
 
+
+def _open_tab(page, name: str) -> None:
+    tab = page.get_by_role("tab", name=name)
+    if not tab.is_visible():
+        page.locator(".overflow-menu button").first.click()
+    page.get_by_role("tab", name=name).or_(page.locator(".overflow-dropdown button", has_text=name)).first.click()
+
+
+def test_the_skip_link_reaches_the_latest_sources_and_a_focused_chip_previews_its_quote(page) -> None:
+    page.fill("#question textarea", "Who leads the Russian delegation?")
+    page.click("#ask")
+    page.wait_for_selector("#chat .answer-sources .cite-chip", timeout=120_000)
+    page.focus("#question textarea")
+    page.keyboard.press("Tab")  # the next stop after the box and its buttons: the skip link
+    for _ in range(4):
+        if page.evaluate("() => !!document.activeElement.closest('#to-sources')"):
+            break
+        page.keyboard.press("Tab")
+    assert page.evaluate("() => !!document.activeElement.closest('#to-sources')")
+    page.keyboard.press("Enter")
+    focused = page.evaluate("""() => { const e = document.activeElement;
+        const answers = document.querySelectorAll('#chat .answer-sources');
+        return e.classList.contains('cite-chip') && answers[answers.length - 1].contains(e); }""")
+    assert focused  # the latest answer's first source chip
+    preview = page.locator("#chat .answer-sources .cite-chip:focus .chip-preview")
+    assert preview.is_visible() and "Dmitriev" in preview.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "13-focused-chip-preview.png"))
+
+
+def test_an_over_long_question_stays_in_the_box_with_the_limit_shown(page) -> None:
+    answers = page.locator("#chat .answer-sources").count()
+    limit = int(page.get_attribute("#question-count", "data-limit"))
+    text = "Who leads the delegation? " * (limit // 26 + 2)
+    page.fill("#question textarea", text)
+    count = page.locator("#question-count")
+    assert "too long" in count.inner_text() and "over" in count.get_attribute("class")
+    page.click("#ask")
+    page.wait_for_function("() => document.querySelector('#status').innerText.includes('the limit is')")
+    assert page.input_value("#question textarea") == text  # nothing typed is lost
+    assert page.locator("#chat .answer-sources").count() == answers  # and nothing was posted
+    page.screenshot(path=str(ARTIFACTS / "14-over-long-question.png"))
+    page.fill("#question textarea", "")
+
+
+def test_a_date_filter_shows_above_the_box_and_its_chip_removes_it(page) -> None:
+    page.get_by_role("tab", name="Settings").click()
+    page.fill("#since textarea", "2025-12-01")
+    page.get_by_role("tab", name="Chat").click()
+    page.wait_for_selector("#date-filter .filter-chip", state="visible", timeout=10_000)
+    assert "since 2025-12-01" in page.inner_text("#date-filter")
+    page.screenshot(path=str(ARTIFACTS / "15-date-filter-chip.png"))
+    page.click("#clear-filter")
+    page.wait_for_selector("#date-filter .filter-chip", state="hidden", timeout=10_000)
+    page.get_by_role("tab", name="Settings").click()
+    assert page.input_value("#since textarea") == ""
+    page.get_by_role("tab", name="Chat").click()
+
+
+def test_an_article_written_by_another_process_appears_in_the_open_page(page, folder) -> None:
+    def articles() -> int:
+        return int(re.match(r"\s*(\d+) article", page.inner_text("#corpus")).group(1))
+
+    before = articles()
+    (folder / "docs" / "ferry-strike.txt").write_text(
+        "Title: Ferry crews strike in Tallinn\nDate: 2025-12-21\n\nFerry crews in Tallinn walked off the job on "
+        "Sunday, halting crossings to Helsinki for the first time in a decade.\n", encoding="utf-8")
+    page.wait_for_function(f"() => document.querySelector('#corpus').innerText.startsWith('{before + 1} articles')",
+                           timeout=20_000)  # noticed by the watcher, shown without a reload
+    page.get_by_role("tab", name="Library").click()
+    assert "ferry-strike.txt" in page.inner_text("#library")
+    page.screenshot(path=str(ARTIFACTS / "16-live-library.png"))
+    (folder / "docs" / "ferry-strike.txt").unlink()
+    page.wait_for_function("() => !document.querySelector('#library').innerText.includes('ferry-strike.txt')",
+                           timeout=20_000)
+    page.get_by_role("tab", name="Chat").click()
+
+
+
+def test_a_draft_is_checked_sentence_by_sentence_with_chips_that_open_the_source(page) -> None:
+    page.get_by_role("tab", name="Check a draft").click()
+    page.fill("#draft textarea", "Kirill Dmitriev will lead the Russian delegation. "
+                                 "The delegation will be led by Sergei Lavrov. The talks ended with a peace treaty.")
+    page.click("#check")
+    page.wait_for_selector("#checked .verdict", timeout=60_000)
+    verdicts = page.eval_on_selector_all("#checked .verdict", "els => els.map(e => e.className.split('verdict-')[1])")
+    assert len(verdicts) == 3 and verdicts[0] == "supported" and verdicts[2] == "not_found", verdicts
+    page.locator("#checked .cite-chip").first.click()
+    page.wait_for_selector("#cited-quote-check", state="visible", timeout=30_000)
+    assert "Dmitriev" in page.inner_text("#cited-quote-check")  # the exact passage, highlighted
+    assert page.locator("#check-export").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "17-check-a-draft.png"))
+
+
+def test_a_timeline_lists_dated_events_oldest_first_each_cited(page) -> None:
+    page.get_by_role("tab", name="Timeline").click()
+    page.fill("#topic textarea", "the Florida talks")
+    page.click("#make-timeline")
+    page.wait_for_selector("#timeline li", timeout=60_000)
+    lines = page.locator("#timeline li")
+    assert lines.count() >= 2 and all(lines.nth(i).locator(".cite-chip").count() for i in range(lines.count()))
+    lines.last.locator(".cite-chip").first.click()
+    page.wait_for_selector("#cited-quote-timeline", state="visible", timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "18-timeline.png"))
+
+
+def test_the_digest_tab_and_the_chat_answer_what_happened_in_a_span(page) -> None:
+    page.get_by_role("tab", name="Digest").click()
+    page.fill("#digest-since textarea", "2025-12-14")
+    page.fill("#digest-until textarea", "2025-12-21")
+    page.click("#make-digest")
+    page.wait_for_selector("#digest li .cite-chip", timeout=60_000)
+    assert "Dec 20, 2025" in page.inner_text("#digest")
+    page.screenshot(path=str(ARTIFACTS / "19-digest.png"))
+    page.get_by_role("tab", name="Chat").click()
+    page.fill("#question textarea", "What happened this week?")  # today is long after the seeds' news
+    page.click("#ask")
+    page.wait_for_function("() => document.querySelector('#chat').innerText.includes('newest dated article')",
+                           timeout=60_000)

@@ -61,3 +61,19 @@ def test_help_and_import_load_no_heavy_library() -> None:
     result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_check_timeline_and_digest_from_the_command_line(docs, tmp_path) -> None:
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Kirill Dmitriev will lead the Russian delegation. The talks ended with a peace treaty.\n")
+    checked = run_cli("check", str(draft), "--json", docs=docs, index=tmp_path / "i")
+    assert checked.returncode == 0, checked.stderr
+    assert [s["verdict"] for s in json.loads(checked.stdout)["sentences"]] == ["supported", "not_found"]
+    from_stdin = run_cli("check", "-", docs=docs, index=tmp_path / "i", stdin=draft.read_text())
+    assert from_stdin.returncode == 0 and "# Checked draft" in from_stdin.stdout and "[^1]:" in from_stdin.stdout
+    story = run_cli("timeline", "the Florida talks", docs=docs, index=tmp_path / "i")
+    assert story.returncode == 0 and story.stdout.startswith("# Timeline: the Florida talks")
+    week = run_cli("digest", "--since", "2025-12-14", "--until", "2025-12-20", docs=docs, index=tmp_path / "i")
+    assert week.returncode == 0 and "2025-12-20" in week.stdout and "[1]" in week.stdout
+    missing = run_cli("check", str(tmp_path / "nowhere.txt"), docs=docs, index=tmp_path / "i")
+    assert missing.returncode == 2 and "no such file" in missing.stderr and "Traceback" not in missing.stderr

@@ -9,8 +9,10 @@ import pytest
 
 from assistant import CANNOT_ANSWER
 from assistant.answering.cite import Citation
-from assistant.frontends.ui import ChatApp, build_ui, render_source
+from assistant.frontends.render import render_source
+from assistant.frontends.ui import ChatApp, build_ui
 from assistant.library.intake import safe_name
+from tests.conftest import SEEDS
 
 
 @pytest.fixture
@@ -75,21 +77,21 @@ def test_uploaded_articles_become_answerable_without_a_restart(app: ChatApp, tmp
                       "three-week strike by deckhands.\n", encoding="utf-8")
     bad = tmp_path / "notes.docx"
     bad.write_bytes(b"PK\x03\x04")
-    rows, _, status = app.upload([str(upload), str(bad)])
+    library, _, status = app.upload([str(upload), str(bad)])
     assert "1 added" in status and "notes.docx: not a supported type" in status
-    assert any(row[0] == "ferry news.md" and row[1] == "Ferry Line Reopens" for row in rows)
+    assert ">ferry news.md</td>" in library and ">Ferry Line Reopens</td>" in library
     messages, *_ = final(app, "When did the Lindholm ferry resume service?")
     assert "Tuesday" in messages[-1]["content"] and "ferry news.md" in messages[-1]["content"]
     confirm, question = app.ask_to_remove("ferry news.md")  # the first click only asks, naming the file
     assert confirm["visible"] is True and "ferry news.md" in question and (app.settings.docs / "ferry news.md").exists()
-    rows, _, _, trash, status = app.remove("ferry news.md")
+    library, _, _, trash, status = app.remove("ferry news.md")
     assert status == "Moved ferry news.md to the trash; restore it below."
-    assert all(row[0] != "ferry news.md" for row in rows) and not (app.settings.docs / "ferry news.md").exists()
+    assert "ferry news.md" not in library and not (app.settings.docs / "ferry news.md").exists()
     messages, *_ = final(app, "When did the Lindholm ferry resume service?")
     assert 'class="refusal"' in messages[-1]["content"]
     [entry] = trash["choices"]
-    rows, *_, status = app.restore(entry[0] if isinstance(entry, tuple) else entry)
-    assert status == "Restored ferry news.md." and any(row[0] == "ferry news.md" for row in rows)
+    library, *_, status = app.restore(entry[0] if isinstance(entry, tuple) else entry)
+    assert status == "Restored ferry news.md." and ">ferry news.md</td>" in library
     messages, *_ = final(app, "When did the Lindholm ferry resume service?")
     assert "Tuesday" in messages[-1]["content"]
 
@@ -113,8 +115,11 @@ def test_example_questions_are_ones_the_corpus_answers(app: ChatApp) -> None:
 
 
 def test_the_chat_says_what_is_loaded_and_updates_after_changes(app: ChatApp, tmp_path: Path) -> None:
-    assert app.corpus_summary() == ("2 articles · Dec 20, 2025 (1 undated) · "
-                                    "Kirill Dmitriev, Steve Witkoff, Rustem Umerov")
+    counts, span, names = app.corpus_summary().split(" · ")
+    assert (counts, span) == ("2 articles", "Dec 20, 2025 (1 undated)")
+    people = names.split(", ")  # the three people the articles name most, by full name, the most named first
+    seeds = " ".join(p.read_text() for p in SEEDS.glob("*.txt"))
+    assert len(people) == 3 and people[0] == "Kirill Dmitriev" and all(" " in p and p in seeds for p in people)
     app.remove("003_001337cf8562453b.txt")
     assert app.corpus_summary().startswith("1 article · Dec 20, 2025 · ")
 
@@ -170,4 +175,5 @@ def test_a_conversation_exports_as_markdown_with_its_quotes_and_survives_a_reloa
     assert f"[1] {citation['source']}" in exported and citation["quote"] in exported
     kept = {"messages": messages, "answers": answers, "backend": "openai"}  # openai is not configured here
     assert app.restore_conversation(kept) == (messages, answers, "extractive")
-    assert app.export_markdown([]) is None
+    assert "_No questions asked yet._" in Path(app.export_markdown([])).read_text(encoding="utf-8")
+    assert app.export_note([]) == "Nothing asked yet: the export says so."

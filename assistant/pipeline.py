@@ -27,9 +27,9 @@ from .answering.reader import read, reader_model
 from .answering.retrieve import HybridRetriever, KeywordIndex, Retrieval, question_terms
 from .library.embed import preload
 from .library.index import IngestReport, Progress, Store
+from .newsroom.digest import is_digest_request
 from .settings import Settings, get_settings
 from .text import terms
-from .newsroom.digest import is_digest_request
 from .timeframe import Timeframe, article_date, describe, resolve
 
 if TYPE_CHECKING:  # the LLM clients are imported when an LLM backend is chosen
@@ -148,25 +148,28 @@ class Assistant:
         dated in it, or the articles that speak of the question are undated or dated outside it."""
         timeframe, keyword = evidence.timeframe, evidence.keyword
         span = describe(timeframe)
-        if not keyword.has_dated(timeframe.since, timeframe.until):
-            return f"No article is dated {span}."
+        none_dated = not keyword.has_dated(timeframe.since, timeframe.until)
         words = question_terms(evidence.query)
         hits = keyword.chunks(keyword.search(words, 30))
         speaking = {c.chunk.source: c.metadata.get("date", "") for c in hits.values()
                     if keyword.coverage(words, [c.chunk.id]) >= SPEAKS_OF_IT}
         outside = {s: d for s, d in speaking.items() if not timeframe.holds(article_date(d))}
         if not outside or len(outside) < len(speaking):
-            return ""
+            return f"No article is dated {span}." if none_dated else ""
         undated = sum(not article_date(d) for d in outside.values())
         dated = len(outside) - undated
+        dated_noun = f" article{'s' * (dated != 1)}" if none_dated else ""
         others = " and ".join(part for part in (
             f"{undated} undated article{'s' * (undated != 1)}" if undated else "",
-            f"{dated} dated outside it" if dated else "") if part)
+            f"{dated}{dated_noun} dated outside it" if dated else "") if part)
         held = set().union(*(keyword.terms_of(c.chunk.id) for c in hits.values() if c.chunk.source in outside))
         named = [w for w in salient_words(evidence.query, keyword) if terms(w) and terms(w)[0] in held][:3]
         topic = ", ".join(f"\u201c{w}\u201d" for w in named)
-        return (f"No article dated {span} speaks of {topic}; {others} {'does' if len(outside) == 1 else 'do'} "
-                "— remove the date filter to include them.")
+        verb = "does" if len(outside) == 1 else "do"
+        if none_dated:
+            return (f"No article is dated {span}; {others} speak{'s' * (len(outside) == 1)} of {topic} — remove "
+                    "the date filter to include them.")
+        return f"No article dated {span} speaks of {topic}; {others} {verb} — remove the date filter to include them."
 
     def _digest_answer(self, question: str, as_of: date | None, since: date | None, until: date | None) -> Answer:
         from .newsroom.digest import digest, digest_for

@@ -1,7 +1,8 @@
 """Measure the timeline and the digest on the real-news benchmark corpus.
 
     .venv/bin/python evals/newsroom.py timeline --docs evals/realnews/dev/docs [--index DIR]
-    .venv/bin/python evals/newsroom.py digest --docs evals/realnews/dev/docs --questions evals/realnews/dev/questions.jsonl
+    .venv/bin/python evals/newsroom.py digest --docs evals/realnews/dev/docs \
+        --questions evals/realnews/dev/questions.jsonl
 
 timeline: for each story in evals/timeline_stories.txt (written before the timeline was run on them) whose
 articles span at least two weeks, checks every line automatically: its quote is its file's exact text; its date is
@@ -15,7 +16,6 @@ lines whose articles are all dated inside the week.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 from collections import defaultdict
@@ -83,11 +83,14 @@ def run_timelines(assistant: Assistant, docs: Path, show: int) -> None:
     for r in rows:
         print(f"| {r['topic']} | {r['articles']} | {r['span_days']} | {r['lines']} | {r['quotes_exact']} | "
               f"{r['dates_right']} | {'yes' if r['in_order'] else 'no'} | {r['same_event_pairs']} | {r['seconds']} |")
-    lines = sum(int(r["lines"]) for r in multi)  # type: ignore[call-overload]
+    def total(key: str) -> int:
+        return sum(int(r[key]) for r in multi)  # type: ignore[call-overload]
+
+    lines = total("lines")
+    in_order = sum(bool(r["in_order"]) for r in multi)
     print(f"\n{len(multi)} stories span two weeks or more: {lines} lines, quotes exact "
-          f"{sum(int(r['quotes_exact']) for r in multi)}/{lines}, dates right {sum(int(r['dates_right']) for r in multi)}"  # type: ignore[call-overload]
-          f"/{lines}, in order {sum(bool(r['in_order']) for r in multi)}/{len(multi)}, same-event pairs "
-          f"{sum(int(r['same_event_pairs']) for r in multi)}")  # type: ignore[call-overload]
+          f"{total('quotes_exact')}/{lines}, dates right {total('dates_right')}/{lines}, in order "
+          f"{in_order}/{len(multi)}, same-event pairs {total('same_event_pairs')}")
 
 
 def run_digests(assistant: Assistant, questions: Path) -> None:
@@ -104,7 +107,8 @@ def run_digests(assistant: Assistant, questions: Path) -> None:
         inside += [all(result.since <= a.date <= result.until for a in s.articles) for s in result.stories]
         lines.append(len(result.stories))
         seconds.append(result.seconds)
-    print(f"{len(weeks)} weeks: recall of the week's quiz answers in the digest's lines {statistics.mean(recalls):.3f}; "
+    print(f"{len(weeks)} weeks: recall of the week's quiz answers in the digest's lines "
+          f"{statistics.mean(recalls):.3f}; "
           f"lines whose articles are dated inside the week {sum(inside) / max(1, len(inside)):.3f}; "
           f"stories per week median {statistics.median(lines):.0f}; seconds p50 {statistics.median(seconds):.2f}")
 

@@ -252,7 +252,7 @@ def _read_draft(draft: str) -> str:
         raise UserError(f"{draft}: {error.strerror}") from error
 
 
-def _newsroom(run):  # type: ignore[no-untyped-def]
+def _newsroom(run):
     from ..library.index import IndexDamaged
 
     try:

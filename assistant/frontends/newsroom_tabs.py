@@ -99,7 +99,7 @@ class NewsroomTabs:
     """The handlers of the three tabs; plain methods, testable without a browser. `source_view` renders a
     citation's source for a panel (the chat's own viewer)."""
 
-    def __init__(self, assistant, source_view: Callable[[dict, str], str]) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, assistant, source_view: Callable[[dict, str], str]) -> None:
         self.assistant = assistant
         self.source_view = source_view
 

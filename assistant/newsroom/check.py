@@ -28,12 +28,18 @@ from ..answering.cite import Citation, citation_for_span
 from ..answering.rank import prose_sentences
 from ..answering.retrieve import Passage
 from ..answering.support import Support, support
+from ..figures import figure_values, quantities
 from ..library.embed import get_embedder
 from ..nlp import entities_of
-from ..figures import figure_values, quantities
 from ..text import capitalised_words, sentence_spans, terms, word_key
-from ..tuning import (CHECK_CANDIDATES, CHECK_PASSAGES, CONTRADICTION_CLOSE_SHARE, CONTRADICTION_MEANING, CONTRADICTION_SHARE,
-                      SLOT_REACH)
+from ..tuning import (
+    CHECK_CANDIDATES,
+    CHECK_PASSAGES,
+    CONTRADICTION_CLOSE_SHARE,
+    CONTRADICTION_MEANING,
+    CONTRADICTION_SHARE,
+    SLOT_REACH,
+)
 from .claims import claims_of, draft_sentences
 
 if TYPE_CHECKING:
@@ -114,8 +120,8 @@ class DraftCheck:
                        for n, c in sorted(cited.items()))]
         return "\n".join(rows) + "\n"
 
-    def counts(self) -> dict[str, int]:
-        found = {SUPPORTED: 0, CONTRADICTED: 0, NOT_FOUND: 0}
+    def counts(self) -> dict[Verdict, int]:
+        found: dict[Verdict, int] = {SUPPORTED: 0, CONTRADICTED: 0, NOT_FOUND: 0}
         for sentence in self.sentences:
             found[sentence.verdict] += 1
         return found
@@ -241,7 +247,8 @@ def _replaced_labels(claim: str, quote: str, anywhere: bool = False) -> set[str]
     missing = [e for e in claim_entities if e.text.lower().removeprefix("the ") not in quote_low]
     extra = [e for e in quote_entities if e.text.lower().removeprefix("the ") not in claim_low]
     return {a.label for a in missing for b in extra
-            if a.label == b.label and not _shortened(b.text, a.text) and (anywhere or _same_place(_around(claim, a.start, a.end), _around(quote, b.start, b.end)))}
+            if a.label == b.label and not _shortened(b.text, a.text)
+            and (anywhere or _same_place(_around(claim, a.start, a.end), _around(quote, b.start, b.end)))}
 
 
 def _around(text: str, start: int, end: int, reach: int = SLOT_REACH) -> tuple[list[str], list[str]]:
@@ -343,7 +350,7 @@ class Numbering:
         return citation_for_span(number, evidence.passage, evidence.start, evidence.end)
 
 
-def _sentence_result(sentence, checks: list[ClaimCheck], numbering: Numbering) -> SentenceCheck:  # type: ignore[no-untyped-def]
+def _sentence_result(sentence, checks: list[ClaimCheck], numbering: Numbering) -> SentenceCheck:
     """A sentence is contradicted if any of its claims is, supported if all are, else not found."""
     contradicted = [c for c in checks if c.verdict == CONTRADICTED]
     if contradicted:

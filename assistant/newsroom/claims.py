@@ -47,7 +47,7 @@ def claims_of(sentence: str) -> list[str]:
     return claims if len(claims) > 1 else [sentence]
 
 
-def _clause_text(head, exclude=()) -> str:  # type: ignore[no-untyped-def]
+def _clause_text(head, exclude=()) -> str:
     """The words a clause's head governs, without the clauses joined to it and the 'and' that joins them."""
     dropped = {t.i for verb in exclude for t in verb.subtree}
     dropped |= {t.i for t in head.children if t.dep_ == "cc" or (t.dep_ == "punct" and t.i > head.i and exclude)}
@@ -55,7 +55,7 @@ def _clause_text(head, exclude=()) -> str:  # type: ignore[no-untyped-def]
     return "".join(t.text_with_ws for t in words).strip(" ,;")
 
 
-def _span_text(token) -> str:  # type: ignore[no-untyped-def]
+def _span_text(token) -> str:
     return "".join(t.text_with_ws for t in token.subtree).strip()
 
 

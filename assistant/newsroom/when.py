@@ -121,7 +121,7 @@ def _names_a_thing(sentence: str, at: int) -> bool:
     return token.dep_ in ("compound", "nummod", "amod", "poss", "nmod") and token.head.pos_ in ("NOUN", "PROPN")
 
 
-def _token_at(doc, at: int):  # type: ignore[no-untyped-def]
+def _token_at(doc, at: int):
     return next((t for t in doc if t.idx <= at < t.idx + len(t.text) + 1), None) or doc[0]
 
 

@@ -115,7 +115,8 @@ def test_ask_sources_documents_health_and_schema(api: str, tmp_path: Path) -> No
     answer = httpx.post(f"{api}/v1/ask", json={"question": "Who may also participate?"}).json()
     assert answer["answered"] and "Rubio" in answer["text"] and answer["citations"]
     later = httpx.post(f"{api}/v1/ask", json={"question": "Who may also participate?", "since": "2026-01-01"}).json()
-    assert not later["answered"] and later["notes"][0]["message"] == "No article is dated on or after 2026-01-01."
+    assert not later["answered"]
+    assert later["notes"][0]["message"].startswith("No article is dated on or after 2026-01-01")
     citation = answer["citations"][0]
     whole = httpx.get(f"{api}/v1/sources/{citation['source']}").json()
     assert whole["text"][citation["start"]:citation["end"]] == citation["quote"] and whole["title"]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 from ..figures import conflicting_figures
 from ..text import capitalised_phrases, capitalised_words, numbers, terms, word_key
 from ..timeframe import article_date
-from ..tuning import DISAGREEMENT_RELEVANCE, RUNNER_UP_CONTEXT, RUNNER_UP_SCORE
+from ..tuning import DISAGREEMENT_RANKS, RUNNER_UP_CONTEXT, RUNNER_UP_SCORE
 from .cite import Citation, citation_for_span
 from .followup import with_context
 from .rank import Candidate, expected_answer_type, has_answer_type
@@ -131,8 +131,7 @@ def disagreeing_sentence(question: str, ranked: list[Candidate], chosen: list[Ca
     """A relevant sentence from another file that gives a different figure for what a chosen sentence counts,
     about what the question names: 1,577 homes in Tamtamby do not disagree with 3,278 in Tammerfield."""
     identifiers = question_identifiers(question)
-    floor = DISAGREEMENT_RELEVANCE * max((c.score for c in ranked), default=0.0)
-    for candidate in (c for c in ranked[1:] if c.score >= floor):
+    for candidate in ranked[1:DISAGREEMENT_RANKS]:
         if candidate not in chosen and _mentions(candidate, identifiers) and any(
                 c.passage.chunk.source != candidate.passage.chunk.source
                 and conflicting_figures(c.span.text, candidate.span.text) for c in chosen):

@@ -19,7 +19,7 @@ from ..answering.cite import Citation
 from ..newsroom.check import VERDICT_WORDS, DraftCheck
 from ..newsroom.digest import Digest
 from ..newsroom.timeline import Timeline
-from ..pipeline import check_draft, digest, timeline
+from ..pipeline import Assistant, check_draft, digest, timeline
 from .render import citation_chip, day_label
 
 TOOLS = ("check", "timeline", "digest")
@@ -99,7 +99,7 @@ class NewsroomTabs:
     """The handlers of the three tabs; plain methods, testable without a browser. `source_view` renders a
     citation's source for a panel (the chat's own viewer)."""
 
-    def __init__(self, assistant, source_view: Callable[[dict, str], str]) -> None:
+    def __init__(self, assistant: Assistant, source_view: Callable[[dict, str], str]) -> None:
         self.assistant = assistant
         self.source_view = source_view
 

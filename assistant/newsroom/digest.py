@@ -102,7 +102,8 @@ class Digest:
         for story in self.stories:
             others = f" ({len(story.articles)} articles)" if len(story.articles) > 1 else ""
             lines.append(f"{story.newest.isoformat()}: {story.summary} [{story.citation.number}]{others}")
-        return Answer(question=question, text="\n".join(lines), answered=True,
+        # one paragraph per story: the chat renders Markdown, where a single line break joins lines
+        return Answer(question=question, text="\n\n".join(lines), answered=True,
                       citations=[s.citation for s in self.stories], generator="extractive",
                       timings={"total": self.seconds})
 

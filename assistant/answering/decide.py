@@ -8,8 +8,6 @@ file). Its threshold refuses at most 5% of the answerable questions it was fitte
 
 from __future__ import annotations
 
-import json
-import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,6 +19,7 @@ from .answer import Reading, unknown_names
 from .rank import expected_answer_type, has_answer_type
 from .reader import asks_for_an_entity
 from .retrieve import QUESTION_WORDS, KeywordIndex, Retrieval, question_terms
+from .weights import LogisticModel
 
 MODEL_FILE = Path(__file__).with_name("answerability.json")
 
@@ -33,25 +32,12 @@ class Decision:
     signals: dict[str, float] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class AnswerabilityModel:
-    weights: dict[str, float]
-    bias: float
-    threshold: float
-
-    def probability(self, signals: dict[str, float]) -> float:
-        z = self.bias + sum(w * signals.get(name, 0.0) for name, w in self.weights.items())
-        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
-
-    def to_dict(self) -> dict[str, object]:
-        return {"weights": self.weights, "bias": self.bias, "threshold": self.threshold}
+AnswerabilityModel = LogisticModel  # P(the passages hold the answer | the signals); answers from threshold up
 
 
 @lru_cache(maxsize=4)
 def load_model(path: Path = MODEL_FILE) -> AnswerabilityModel:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return AnswerabilityModel({k: float(v) for k, v in data["weights"].items()}, float(data["bias"]),
-                              float(data["threshold"]))
+    return LogisticModel.load(path)
 
 
 def signals(question: str, retrieval: Retrieval, reading: Reading, keyword: KeywordIndex) -> dict[str, float]:

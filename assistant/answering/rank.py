@@ -19,6 +19,7 @@ from ..library.prose import decode as decode_spans
 from ..text import Span, capitalised_words, numbers, sentence_spans, terms, word_key
 from ..tuning import SYNONYM_CREDIT, TYPE_PROMOTION
 from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, question_terms
+from .weights import linear, sigmoid
 
 RANKER_FILE = Path(__file__).with_name("ranker.json")
 
@@ -144,8 +145,8 @@ class RankerModel:
     logistic: bool = True
 
     def score(self, features: dict[str, float]) -> float:
-        z = self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
-        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z)))) if self.logistic else z
+        z = linear(self.weights, self.bias, features)
+        return sigmoid(z) if self.logistic else z
 
     def to_dict(self) -> dict[str, object]:
         return {"weights": self.weights, "bias": self.bias, "logistic": self.logistic}

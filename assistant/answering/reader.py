@@ -26,6 +26,7 @@ from ..text import Span, stem, terms
 from ..tuning import READER_SENTENCES
 from .rank import Candidate, prose_sentences
 from .retrieve import Passage, question_terms
+from .weights import LogisticModel
 
 if TYPE_CHECKING:
     from ..library.catalog import Catalog
@@ -211,19 +212,7 @@ def _type_probabilities(model: AnswerTypeModel, question: str) -> dict[str, floa
     return dict(zip(model.labels, (exp / exp.sum()).tolist()))
 
 
-@dataclass(frozen=True)
-class ReaderModel:
-    """P(a phrase is the answer | its features): logistic; a short answer is given from `threshold` up."""
-    weights: dict[str, float]
-    bias: float
-    threshold: float
-
-    def probability(self, features: dict[str, float]) -> float:
-        z = self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
-        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
-
-    def to_dict(self) -> dict[str, object]:
-        return {"weights": self.weights, "bias": self.bias, "threshold": self.threshold}
+ReaderModel = LogisticModel  # P(a phrase is the answer | its features); a short answer from threshold up
 
 
 @lru_cache(maxsize=2)
@@ -234,9 +223,7 @@ def answer_types(path: Path = TYPES_FILE) -> AnswerTypeModel:
 
 @lru_cache(maxsize=2)
 def reader_model(path: Path = READER_FILE) -> ReaderModel:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return ReaderModel({k: float(v) for k, v in data["weights"].items()}, float(data["bias"]),
-                       float(data["threshold"]))
+    return LogisticModel.load(path)
 
 
 def asks_for_an_entity(question: str) -> float:

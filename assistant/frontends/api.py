@@ -33,7 +33,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..answering.answer import Answer
+from ..answering.answer import Answer, final_answer
 from ..answering.cite import MARKER
 from ..library.index import IndexDamaged, unused_name
 from ..library.intake import staging_folder, upload_name
@@ -227,17 +227,9 @@ def _v1(chat: ChatApp, settings: Settings) -> APIRouter:
 
 def _ask(chat: ChatApp, question: str, history: list[tuple[str, str]] | None, dates: DateRange,
          generator: Any) -> Answer:
-    try:
-        stream = chat.assistant.ask_stream(question, history, generator=generator, as_of=dates.as_of,
-                                           since=dates.since, until=dates.until)
-        answer = None
-        for piece in stream:
-            if isinstance(piece, Answer):
-                answer = piece
-    except ValueError as error:
-        raise HTTPException(400, str(error)) from error
-    assert answer is not None
-    return answer
+    with _bad_input():
+        return final_answer(chat.assistant.ask_stream(question, history, generator=generator, as_of=dates.as_of,
+                                                      since=dates.since, until=dates.until))
 
 
 @contextmanager
@@ -250,10 +242,8 @@ def _bad_input() -> Iterator[None]:
 
 def _backend(chat: ChatApp, name: str | None) -> Any:
     """The backend asked for (None: the configured one); one that is not available is a 400, never tried."""
-    try:
+    with _bad_input():
         return chat.generator_for(name) if name else None
-    except ValueError as error:
-        raise HTTPException(400, str(error)) from error
 
 
 def _conversation(messages: list[ChatMessage]) -> tuple[str, list[tuple[str, str]]]:
@@ -399,7 +389,7 @@ def serve(settings: Settings, with_api: bool = True) -> None:
     chat.assistant.store.verify()
     app = create_app(settings, with_api=with_api, chat=chat)
     start_background(chat.assistant.store, settings)
-    threading.Thread(target=warm_up, args=(app.state.chat.assistant.generator,), daemon=True).start()
+    threading.Thread(target=warm_up, args=(chat.assistant.generator,), daemon=True).start()
     log.warning("serving %s on http://%s:%d", "the API and the web UI" if with_api else "the web UI", settings.host,
                 settings.port)
     # open pages keep a connection for live updates: a stop waits for them only briefly

@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
 
@@ -87,12 +88,25 @@ def markdown_file(name: str, text: str) -> str:
     return str(path)
 
 
-def _dates(*values: str) -> list[date | None]:
-    """Dates typed as YYYY-MM-DD (empty: none); ValueError with the field's expected form otherwise."""
+def _dates(since: str, until: str) -> tuple[date | None, date | None]:
+    """Dates typed as YYYY-MM-DD (empty: none); ValueError with the expected form otherwise."""
     try:
-        return [date.fromisoformat(v.strip()) if v and v.strip() else None for v in values]
+        first, last = (date.fromisoformat(v.strip()) if v and v.strip() else None for v in (since, until))
     except ValueError:
         raise ValueError("Dates must look like 2025-12-20.") from None
+    return first, last
+
+
+def _shown(run: Callable[[], Any], view: Callable[[Any], str], cited: Callable[[Any], list[Citation]],
+           filename: str) -> tuple[str, list[dict], object, str]:
+    """A tab's outputs: the result as HTML, its citations (for the chips), its Markdown export, a cleared source
+    panel; a bad input is said in the result's place."""
+    try:
+        result = run()
+    except ValueError as error:
+        return f'<p class="refusal">{html.escape(str(error))}</p>', [], gr.update(visible=False), NO_SOURCE
+    return (view(result), [c.to_dict() for c in cited(result)],
+            gr.update(value=markdown_file(filename, result.markdown()), visible=True), NO_SOURCE)
 
 
 class NewsroomTabs:
@@ -104,33 +118,22 @@ class NewsroomTabs:
         self.source_view = source_view
 
     def check(self, text: str) -> tuple[str, list[dict], object, str]:
-        try:
-            result = check_draft(text, assistant=self.assistant)
-        except ValueError as error:
-            return f'<p class="refusal">{html.escape(str(error))}</p>', [], gr.update(visible=False), NO_SOURCE
-        cited = [c.to_dict() for s in result.sentences for c in s.citations]
-        return (draft_html(result), cited, gr.update(value=markdown_file("checked-draft.md", result.markdown()),
-                                                     visible=True), NO_SOURCE)
+        return _shown(lambda: check_draft(text, assistant=self.assistant), draft_html,
+                      lambda r: [c for s in r.sentences for c in s.citations], "checked-draft.md")
 
     def timeline(self, topic: str, since: str, until: str) -> tuple[str, list[dict], object, str]:
-        try:
-            start, end = _dates(since, until)
-            result = timeline(topic, since=start, until=end, assistant=self.assistant)
-        except ValueError as error:
-            return f'<p class="refusal">{html.escape(str(error))}</p>', [], gr.update(visible=False), NO_SOURCE
-        cited = [c.to_dict() for line in result.lines for c in line.citations]
-        return (timeline_html(result), cited, gr.update(value=markdown_file("timeline.md", result.markdown()),
-                                                        visible=True), NO_SOURCE)
+        def run() -> Timeline:
+            first, last = _dates(since, until)
+            return timeline(topic, since=first, until=last, assistant=self.assistant)
+
+        return _shown(run, timeline_html, lambda r: [c for line in r.lines for c in line.citations], "timeline.md")
 
     def digest(self, since: str, until: str) -> tuple[str, list[dict], object, str]:
-        try:
-            start, end = _dates(since, until)
-            result = digest(start, end, assistant=self.assistant)
-        except ValueError as error:
-            return f'<p class="refusal">{html.escape(str(error))}</p>', [], gr.update(visible=False), NO_SOURCE
-        cited = [s.citation.to_dict() for s in result.stories]
-        return (digest_html(result), cited, gr.update(value=markdown_file("digest.md", result.markdown()),
-                                                      visible=True), NO_SOURCE)
+        def run() -> Digest:
+            first, last = _dates(since, until)
+            return digest(first, last, assistant=self.assistant)
+
+        return _shown(run, digest_html, lambda r: [s.citation for s in r.stories], "digest.md")
 
     def open_source(self, tool: str, target: str, cited: list[dict]) -> str:
         match = re.match(r"^\d+:(\d+)", target or "")
@@ -147,10 +150,9 @@ def build_newsroom_tabs(tabs: NewsroomTabs, scroll_js: str) -> None:
                 draft = gr.Textbox(lines=8, label="Your draft", elem_id="draft",
                                    placeholder="Paste a paragraph: each sentence is checked against the articles.")
                 check = gr.Button("Check the draft", variant="primary", elem_id="check")
-                checked = gr.HTML(elem_id="checked")
-                check_export = gr.DownloadButton("Export as Markdown", visible=False, size="sm", elem_id="check-export")
+                checked, check_export = _result_area("checked", "check-export")
             check_panel = _source_column("check")
-        check_cited, check_target, check_open = _cite_wiring("check")
+        check_cited = _sources_of(tabs, "check", check_panel, scroll_js)
     with gr.Tab("Timeline"):
         with gr.Row():
             with gr.Column(scale=3):
@@ -159,11 +161,9 @@ def build_newsroom_tabs(tabs: NewsroomTabs, scroll_js: str) -> None:
                     t_since = gr.Textbox(label="Since (YYYY-MM-DD, optional)", elem_id="timeline-since")
                     t_until = gr.Textbox(label="Until (optional)", elem_id="timeline-until")
                 make_timeline = gr.Button("Show the timeline", variant="primary", elem_id="make-timeline")
-                shown_timeline = gr.HTML(elem_id="timeline")
-                timeline_export = gr.DownloadButton("Export as Markdown", visible=False, size="sm",
-                                                    elem_id="timeline-export")
+                shown_timeline, timeline_export = _result_area("timeline", "timeline-export")
             timeline_panel = _source_column("timeline")
-        timeline_cited, timeline_target, timeline_open = _cite_wiring("timeline")
+        timeline_cited = _sources_of(tabs, "timeline", timeline_panel, scroll_js)
     with gr.Tab("Digest"):
         with gr.Row():
             with gr.Column(scale=3):
@@ -172,24 +172,20 @@ def build_newsroom_tabs(tabs: NewsroomTabs, scroll_js: str) -> None:
                                          elem_id="digest-since")
                     d_until = gr.Textbox(str(today), label="Until", elem_id="digest-until")
                 make_digest = gr.Button("Show the digest", variant="primary", elem_id="make-digest")
-                shown_digest = gr.HTML(elem_id="digest")
-                digest_export = gr.DownloadButton("Export as Markdown", visible=False, size="sm",
-                                                  elem_id="digest-export")
+                shown_digest, digest_export = _result_area("digest", "digest-export")
             digest_panel = _source_column("digest")
-        digest_cited, digest_target, digest_open = _cite_wiring("digest")
+        digest_cited = _sources_of(tabs, "digest", digest_panel, scroll_js)
 
     check.click(tabs.check, draft, [checked, check_cited, check_export, check_panel])
-    make_timeline.click(tabs.timeline, [topic, t_since, t_until],
-                        [shown_timeline, timeline_cited, timeline_export, timeline_panel])
-    topic.submit(tabs.timeline, [topic, t_since, t_until],
-                 [shown_timeline, timeline_cited, timeline_export, timeline_panel])
+    timeline_outputs = [shown_timeline, timeline_cited, timeline_export, timeline_panel]
+    make_timeline.click(tabs.timeline, [topic, t_since, t_until], timeline_outputs)
+    topic.submit(tabs.timeline, [topic, t_since, t_until], timeline_outputs)
     make_digest.click(tabs.digest, [d_since, d_until], [shown_digest, digest_cited, digest_export, digest_panel])
-    for tool, target, opener, cited, panel in (("check", check_target, check_open, check_cited, check_panel),
-                                               ("timeline", timeline_target, timeline_open, timeline_cited,
-                                                timeline_panel),
-                                               ("digest", digest_target, digest_open, digest_cited, digest_panel)):
-        opener.click(lambda t, c, tool=tool: tabs.open_source(tool, t, c), [target, cited], panel).then(
-            None, js=scroll_js)
+
+
+def _result_area(result_id: str, export_id: str) -> tuple[gr.HTML, gr.DownloadButton]:
+    return (gr.HTML(elem_id=result_id),
+            gr.DownloadButton("Export as Markdown", visible=False, size="sm", elem_id=export_id))
 
 
 def _source_column(tool: str) -> gr.HTML:
@@ -197,7 +193,11 @@ def _source_column(tool: str) -> gr.HTML:
         return gr.HTML(NO_SOURCE, elem_id=panel_id(tool), elem_classes=["source-panel"])
 
 
-def _cite_wiring(tool: str) -> tuple[gr.State, gr.Textbox, gr.Button]:
-    """What a chip click in this tab writes to (the hidden box) and presses (the hidden button)."""
-    return (gr.State([]), gr.Textbox(elem_id=f"cite-target-{tool}", visible="hidden"),
-            gr.Button(elem_id=f"cite-open-{tool}", visible="hidden"))
+def _sources_of(tabs: NewsroomTabs, tool: str, panel: gr.HTML, scroll_js: str) -> gr.State:
+    """The tab's citations (a State) and what a chip click writes to (the hidden box) and presses (the hidden
+    button), which opens the source in the tab's panel."""
+    cited = gr.State([])
+    target = gr.Textbox(elem_id=f"cite-target-{tool}", visible="hidden")
+    opener = gr.Button(elem_id=f"cite-open-{tool}", visible="hidden")
+    opener.click(lambda t, c: tabs.open_source(tool, t, c), [target, cited], panel).then(None, js=scroll_js)
+    return cited

@@ -172,11 +172,7 @@ class Assistant:
         return f"No article dated {span} speaks of {topic}; {others} {verb} — remove the date filter to include them."
 
     def _digest_answer(self, question: str, as_of: date | None, since: date | None, until: date | None) -> Answer:
-        from .newsroom.digest import digest, digest_for
-
-        if since or until:
-            return digest(self, since or until, until or as_of or date.today()).as_answer(question)  # type: ignore[arg-type]
-        return digest_for(self, question, as_of).as_answer(question)
+        return digest(since, until, question=question, as_of=as_of, assistant=self).as_answer(question)
 
     def gather(self, question: str, history: History | None = None, generator: Generator | None = None,
                top_k: int | None = None, *, as_of: date | None = None, since: date | None = None,

@@ -6,14 +6,20 @@ import json
 import logging
 import shutil
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:  # the heavy modules are imported by the commands that need them: `--help` stays fast
     from ..answering.answer import Answer
+    from ..newsroom.check import DraftCheck
+    from ..newsroom.digest import Digest
+    from ..newsroom.timeline import Timeline
     from ..pipeline import Assistant
     from ..settings import Settings
 
@@ -196,8 +202,8 @@ def check(draft: Annotated[str, typer.Argument(help="A file holding the draft, o
 
     text = _read_draft(draft)
     assistant = build_assistant(settings_from(docs, index, "extractive"))
-    result = _newsroom(lambda: check_draft(text, assistant=assistant))
-    typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if as_json else result.markdown())
+    result = _as_user_error(lambda: check_draft(text, assistant=assistant))
+    _show(result, as_json)
 
 
 @app.command()
@@ -212,9 +218,9 @@ def timeline(topic: Annotated[str, typer.Argument(help="The story, in a few word
     from ..pipeline import timeline as story_timeline
 
     assistant = build_assistant(settings_from(docs, index, "extractive"))
-    result = _newsroom(lambda: story_timeline(topic, since=since.date() if since else None,
-                                              until=until.date() if until else None, assistant=assistant))
-    typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if as_json else result.markdown())
+    result = _as_user_error(lambda: story_timeline(topic, since=since.date() if since else None,
+                                                   until=until.date() if until else None, assistant=assistant))
+    _show(result, as_json)
 
 
 @app.command()
@@ -232,10 +238,10 @@ def digest(question: Annotated[str | None, typer.Argument(
     from ..pipeline import digest as news_digest
 
     assistant = build_assistant(settings_from(docs, index, "extractive"))
-    result = _newsroom(lambda: news_digest(since.date() if since else None, until.date() if until else None,
-                                           question=question, as_of=as_of.date() if as_of else None,
-                                           assistant=assistant))
-    typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if as_json else result.markdown())
+    result = _as_user_error(lambda: news_digest(
+        since.date() if since else None, until.date() if until else None, question=question,
+        as_of=as_of.date() if as_of else None, assistant=assistant))
+    _show(result, as_json)
 
 
 def _read_draft(draft: str) -> str:
@@ -252,13 +258,18 @@ def _read_draft(draft: str) -> str:
         raise UserError(f"{draft}: {error.strerror}") from error
 
 
-def _newsroom(run):
+def _as_user_error(run: Callable[[], T]) -> T:
+    """Bad input and a damaged index are the user's one-line error, not a traceback."""
     from ..library.index import IndexDamaged
 
     try:
         return run()
     except (ValueError, IndexDamaged) as error:
         raise UserError(str(error)) from error
+
+
+def _show(result: DraftCheck | Timeline | Digest, as_json: bool) -> None:
+    typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if as_json else result.markdown())
 
 
 @app.command()
@@ -352,12 +363,7 @@ def ui(docs: DocsOption = None, index: IndexOption = None, generator: GeneratorO
 
 def run_question(assistant: Assistant, question: str, history: list[tuple[str, str]] | None,
                  **dates: date) -> Answer:
-    from ..library.index import IndexDamaged
-
-    try:
-        return assistant.ask(question, history, **dates)
-    except (ValueError, IndexDamaged) as error:
-        raise UserError(str(error)) from error
+    return _as_user_error(lambda: assistant.ask(question, history, **dates))
 
 
 def main() -> None:

@@ -111,7 +111,7 @@ class Digest:
 def is_digest_request(question: str) -> bool:
     """The question asks what happened in a span of time and nothing more."""
     words = re.findall(r"[a-z]+", question.lower().replace("’", "'").replace("'", ""))
-    return bool(words) and resolve(question).bounded and all(w in _DIGEST_WORDS for w in words)
+    return bool(words) and all(w in _DIGEST_WORDS for w in words) and resolve(question).bounded
 
 
 def digest(assistant: Assistant, since: date, until: date | None = None) -> Digest:

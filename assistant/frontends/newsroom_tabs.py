@@ -21,10 +21,9 @@ from ..newsroom.check import VERDICT_WORDS, DraftCheck
 from ..newsroom.digest import Digest
 from ..newsroom.timeline import Timeline
 from ..pipeline import Assistant, check_draft, digest, timeline
-from .render import citation_chip, day_label
+from .render import NO_SOURCE, citation_chip, day_label
 
 TOOLS = ("check", "timeline", "digest")
-NO_SOURCE = "<p>Click a citation to see its source.</p>"
 DIFFERS_WORDS = {"figure": "a figure", "date": "a date", "name": "a name", "negation": "a negation",
                  "role": "who did what", "number": "a figure"}
 

@@ -13,6 +13,7 @@ from ..answering.answer import CANNOT_ANSWER, Answer, NoteKind
 from ..answering.cite import MARKER, Citation
 
 UNDATED = "undated"  # shown for an article that states no publication date (none is ever guessed)
+NO_SOURCE = "<p>Click a citation to see its source.</p>"  # an empty source panel
 
 CSS = """
 .cite-chip { display:inline-block; padding:0 6px; margin:0 1px; border-radius:9px; cursor:pointer;

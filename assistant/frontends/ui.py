@@ -31,6 +31,7 @@ from ..settings import Settings
 from ..timeframe import article_date
 from .newsroom_tabs import NewsroomTabs, build_newsroom_tabs
 from .render import (
+    NO_SOURCE,
     SCROLL_TO_QUOTE,
     UNDATED,
     day_label,
@@ -42,7 +43,6 @@ from .render import (
 )
 
 GENERATORS = ["auto", "extractive", "local", "openai"]
-NO_SOURCE = "<p>Click a citation to see its source.</p>"
 LIVE_SECONDS = 2.0  # how often an open page looks for changes to the library
 PARTIAL_MARKER = re.compile(r"\s*\[[\d,\s]*$")  # a marker still being written at the end of the stream
 Message = dict[str, str]
@@ -57,6 +57,7 @@ class ChatApp:
         self._lock = threading.Lock()
         self._answering: dict[str, object] = {}  # browser session → the answer run being written for it
         self._names: tuple[int, list[Named]] | None = None  # (index version, who the library names)
+        self._examples: tuple[tuple[int, int], list[str]] | None = None  # ((index version, limit), questions)
 
     # --- chat -----------------------------------------------------------------------------------------
     def generator_for(self, name: str) -> Generator:
@@ -238,15 +239,12 @@ class ChatApp:
         """Fetch pages and add their articles (fetch.py), then index them: a summary line, then one line per page
         added or not."""
         self.assistant.ensure_index()
-        messages, added = [], []
+        messages = []
         for url in (u.strip() for u in urls if u and u.strip()):
             try:
-                source = add_url(self.assistant.store, url)
+                messages.append(f"{url}: added as {add_url(self.assistant.store, url)}")
             except FetchError as error:
                 messages.append(str(error))
-                continue
-            added.append(source)
-            messages.append(f"{url}: added as {source}")
         report = self.assistant.ingest()
         return [report.summary(), *messages]
 
@@ -312,7 +310,13 @@ class ChatApp:
 
     def example_questions(self, limit: int = 4) -> list[str]:
         """Questions the loaded articles answer: each asked first (model-free), and kept only when its own answer
-        answers it."""
+        answers it. Found once per version of the index, however many pages are open."""
+        key = (self.assistant.store.version, limit)
+        if self._examples is None or self._examples[0] != key:
+            self._examples = (key, self._answered_examples(limit))
+        return self._examples[1]
+
+    def _answered_examples(self, limit: int) -> list[str]:
         extractive = self.generator_for("extractive")
         found: list[str] = []
         for named in self._named():

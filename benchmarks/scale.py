@@ -389,6 +389,8 @@ def child_catchup(docs: Path, index: Path, questions: list[str]) -> dict[str, fl
     server_dir = index.parent / f"{index.name}-server"
     shutil.rmtree(server_dir, ignore_errors=True)
     shutil.copytree(index, server_dir, ignore=shutil.ignore_patterns("keyword", "trash"))
+    for own in ("a", "b"):  # each process starts with an empty index folder of its own: the reader copies it all
+        shutil.rmtree(index.parent / f"{index.name}-{own}", ignore_errors=True)
     port = _free_port()
     server = subprocess.Popen([str(Path(sys.executable).parent / "chroma"), "run", "--path", str(server_dir),
                                "--host", "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL,

@@ -317,7 +317,8 @@ class Store:
         if not self.settings.chroma_url:
             return None
         log_collection = self._change_log()
-        if int((log_collection.metadata or {}).get("pruned_to", 0)) > since - CLOCK_MARGIN_NS:
+        pruned_to = (log_collection.metadata or {}).get("pruned_to")  # absent: the log was never cut
+        if pruned_to is not None and int(pruned_to) > since - CLOCK_MARGIN_NS:
             return None
         got = log_collection.get(where={"seq": {"$gt": since - CLOCK_MARGIN_NS}}, include=["metadatas"])
         return sorted((int(m["seq"]), str(m["kind"]), str(m["source"])) for m in got["metadatas"] or [])

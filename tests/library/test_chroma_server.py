@@ -13,7 +13,7 @@ import test_index
 from conftest import ChromaServer
 
 from assistant import Assistant, Settings
-from assistant.library.index import IndexDamaged, Store
+from assistant.library.index import CHANGE_LOG, IndexDamaged, Store
 from assistant.library.keyword import KeywordIndex
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,3 +108,23 @@ def test_a_malformed_server_address_is_refused_with_the_expected_form(docs, tmp_
         Store(Settings(docs=docs, index=tmp_path / "index", chroma_url="localhost:8000"))
     with pytest.raises(IndexDamaged, match="cannot reach the Chroma server"):
         Store(Settings(docs=docs, index=tmp_path / "index", chroma_url="http://127.0.0.1:9"))
+
+
+def test_a_process_catches_up_by_the_change_log_even_when_it_started_with_none(docs, on_server,
+                                                                                 monkeypatch) -> None:
+    """A server filled before there was a change log (or from a copied index folder): the second process copies
+    the collection once on start, and afterwards takes in one changed article, not the whole collection again."""
+    first = Store(on_server(docs, "first"))
+    first.ingest()
+    first._client.delete_collection(first.name + CHANGE_LOG)
+    second = Store(on_server(docs, "second"))
+    assert second.catalog.count() == first.catalog.count()
+
+    def no_copy(*_: object) -> None:
+        raise AssertionError("the whole collection was copied again")
+
+    monkeypatch.setattr(Store, "_copy_collection", no_copy)
+    (docs / "harbour.txt").write_text("Harbour news\n\nThe Tammerfield harbour reopened on Tuesday.", encoding="utf-8")
+    first.ingest()
+    assert second.sync()
+    assert "harbour.txt" in second.catalog.files() and second.keyword.search(["tammerfield"], 5)

@@ -8,6 +8,7 @@ articles are searchable by keyword as soon as their batch is catalogued, and by 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -25,13 +26,27 @@ SETTLE_LIMIT = 30.0  # a file still changing after this long is read anyway (a l
 
 
 def relevant(path: str, docs: Path) -> bool:
-    """An article file of the folder (not a hidden or temporary one, not in a hidden folder)."""
+    """An article file or a folder inside the folder (not a hidden or temporary one, not in a hidden folder)."""
+    source = source_of(path, docs)
+    return source is not None and (is_folder(path) or Path(path).suffix.lower() in SUPPORTED_SUFFIXES) and not any(
+        part.startswith(".") for part in source.split("/"))
+
+
+def is_folder(path: str) -> bool:
+    """A folder, or what was one (a removed path without a suffix): files inside it may have come and gone
+    without an event of their own (a folder moved in, or files written before it was watched)."""
+    return os.path.isdir(path) or not (Path(path).suffix or os.path.exists(path))
+
+
+def source_of(path: str, docs: Path) -> str | None:
+    """The path inside the documents folder that the index knows the file by (None: not inside it)."""
     try:
-        relative = Path(path).resolve().relative_to(docs.resolve())
+        return Path(path).absolute().relative_to(docs.absolute()).as_posix()
     except ValueError:
-        return False
-    return Path(path).suffix.lower() in SUPPORTED_SUFFIXES and not any(
-        part.startswith(".") for part in relative.parts)
+        try:
+            return Path(path).resolve().parent.relative_to(docs.resolve()).joinpath(Path(path).name).as_posix()
+        except ValueError:
+            return None
 
 
 def wait_until_settled(paths: set[Path], stop: threading.Event, settle: float = SETTLE_SECONDS) -> None:
@@ -90,12 +105,15 @@ class FolderWatcher:
             self.ready.set()
             if batch and not self._stop.is_set():
                 wait_until_settled({Path(path) for _, path in batch}, self._stop)
-                self.ingest()
+                sources = [source_of(path, docs) for _, path in batch]
+                whole = None in sources or any(is_folder(path) for _, path in batch)
+                self.ingest(None if whole else [s for s in sources if s is not None])
 
-    def ingest(self) -> IngestReport | None:
-        """One ingest of whatever changed; an error is logged (once a line) and watching goes on."""
+    def ingest(self, only: list[str] | None = None) -> IngestReport | None:
+        """One ingest of the files that changed (`only`; all when not known); an error is logged (once a line)
+        and watching goes on."""
         try:
-            report = self.store.ingest()
+            report = self.store.ingest(only=only)
         except IndexDamaged as error:
             log.error("watching %s: %s", self.store.docs, error)
             return None

@@ -33,6 +33,21 @@ def test_changed_files_are_replaced_and_deleted_files_removed(docs, make_setting
     assert {c.chunk.source for c in store.chunks()} == {"003_001337cf8562453b.txt", "new.md"}
 
 
+def test_an_ingest_of_named_files_takes_in_those_and_leaves_the_rest_for_a_full_scan(docs, make_settings) -> None:
+    """What the watcher does: only the files it saw change are looked at (added, changed, moved, removed)."""
+    store = Store(make_settings(docs))
+    store.ingest()
+    (docs / "000_f3ed65131ccd6e47.txt").rename(docs / "moved.txt")
+    (docs / "sub").mkdir()
+    (docs / "sub" / "new.md").write_text("# New piece\nA second ferry route opens in spring.")
+    (docs / "unseen.txt").write_text("Unseen\nA file no watcher reported.")
+    report = store.ingest(only=["000_f3ed65131ccd6e47.txt", "moved.txt", "sub/new.md", "sub/gone.txt"])
+    assert (sorted(report.added), report.removed) == (["moved.txt", "sub/new.md"], ["000_f3ed65131ccd6e47.txt"])
+    assert set(store.catalog.files()) == {"003_001337cf8562453b.txt", "moved.txt", "sub/new.md"}
+    assert store.keyword.search(["ferri"], 5)
+    assert store.ingest().added == ["unseen.txt"]
+
+
 def test_a_file_that_turns_unreadable_keeps_its_old_entries(docs, make_settings) -> None:
     store = Store(make_settings(docs))
     store.ingest()

@@ -44,6 +44,22 @@ def test_a_new_article_is_answered_with_a_citation_within_seconds_and_a_removed_
         watcher.stop()
 
 
+def test_a_moved_article_is_cited_under_its_new_name_only(docs, make_settings):
+    assistant = Assistant(make_settings(docs))
+    watcher = _watching(assistant)
+    question = "Who reopened the Tammerfield harbour?"
+    try:
+        (docs / "harbour.txt").write_text(ARTICLE, encoding="utf-8")
+        _until(lambda: "harbour.txt" in assistant.store.catalog.files())
+        (docs / "archive").mkdir()
+        (docs / "harbour.txt").rename(docs / "archive" / "harbour-2025.txt")
+        _until(lambda: set(assistant.store.catalog.files()) >= {"archive/harbour-2025.txt"}
+               and "harbour.txt" not in assistant.store.catalog.files(), 5)
+        assert {c.source for c in assistant.ask(question).citations} == {"archive/harbour-2025.txt"}
+    finally:
+        watcher.stop()
+
+
 def test_a_file_still_being_written_is_not_indexed_half_way(docs, make_settings):
     assistant = Assistant(make_settings(docs))
     watcher = _watching(assistant)

@@ -307,9 +307,24 @@ def child_overlap(docs: Path, index: Path, questions: list[str]) -> dict[str, fl
 LIVE_FILES = int(os.environ.get("SCALE_LIVE_FILES", "20"))  # articles written into the watched folder, one at a time
 
 
+SYLLABLES = ("ba", "ke", "lo", "mi", "nu", "ra", "si", "to", "vu", "ze")
+
+
+def _made_up_word(number: int) -> str:
+    """A word no corpus holds, spelt like a name (no digits: a name with digits is no name to NER)."""
+    return "".join(SYLLABLES[int(digit)] for digit in f"{number:03d}")
+
+
+def _place_terms(number: int) -> list[str]:
+    from assistant.text import terms
+
+    return terms(f"Quor{_made_up_word(number)}")
+
+
 def _new_article(number: int) -> tuple[str, str, str]:
     """(file name, text, question) of an article no corpus holds: a made-up place, a made-up name."""
-    place, person = f"Quorvale{number:03d}", f"Ysolde Brannagh{number:03d}"
+    word = _made_up_word(number)
+    place, person = f"Quor{word}", f"Ysolde Bran{word}"
     text = (f"{place} harbour reopens\nDate: 2025-12-2{number % 10}\n\n{person}, the harbour master of {place}, "
             f"reopened the harbour on Tuesday after the storm, the port authority said.\n")
     return f"live-{number:03d}.txt", text, f"Who reopened the {place} harbour?"
@@ -369,12 +384,12 @@ def child_incremental(docs: Path, index: Path, questions: list[str]) -> dict[str
     started = time.perf_counter()
     (docs / name).write_text(text, encoding="utf-8")
     store.ingest(lambda done, total: searchable.append(time.perf_counter() - started) if not done else None)
-    found = store.keyword.search(["quorvale999"], 5)
+    found = store.keyword.search(_place_terms(999), 5)
     (docs / name).unlink()
     started = time.perf_counter()
     store.ingest()
     gone_s = time.perf_counter() - started
-    assert found and not store.keyword.search(["quorvale999"], 5)
+    assert found and not store.keyword.search(_place_terms(999), 5)
     started = time.perf_counter()
     KeywordIndex.build(store.catalog, index / "rebuild-baseline")
     return {"searchable_s": searchable[0], "gone_s": gone_s, "full_rebuild_s": time.perf_counter() - started}
@@ -410,7 +425,7 @@ def child_catchup(docs: Path, index: Path, questions: list[str]) -> dict[str, fl
         started = time.perf_counter()
         reader.sync()
         catchup_s = time.perf_counter() - started
-        assert name in reader.catalog.files() and reader.keyword.search(["quorvale998"], 5)
+        assert name in reader.catalog.files() and reader.keyword.search(_place_terms(998), 5)
         (docs / name).unlink()
         writer.ingest()
         return {"catchup_s": catchup_s, "full_copy_s": full_copy_s}

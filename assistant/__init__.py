@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .answering.answer import CANNOT_ANSWER, Answer
     from .answering.cite import Citation
-    from .pipeline import Assistant, ask, ask_stream, check_draft, digest, timeline
+    from .pipeline import Assistant, ask, ask_stream, check_draft, digest, timeline, who_said
     from .settings import Settings
 
 _WHERE = {"CANNOT_ANSWER": "answering.answer", "Answer": "answering.answer", "Citation": "answering.cite",
           "Assistant": "pipeline", "ask": "pipeline", "ask_stream": "pipeline", "check_draft": "pipeline",
-          "timeline": "pipeline", "digest": "pipeline", "Settings": "settings"}
+          "timeline": "pipeline", "digest": "pipeline", "who_said": "pipeline", "Settings": "settings"}
 __all__ = ["CANNOT_ANSWER", "Answer", "Assistant", "Citation", "Settings", "ask", "ask_stream", "check_draft",
-           "digest", "timeline"]
+           "digest", "timeline", "who_said"]
 
 
 def __getattr__(name: str) -> Any:

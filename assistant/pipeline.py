@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # the LLM clients are imported when an LLM backend is chosen
 
     from .newsroom.check import DraftCheck
     from .newsroom.digest import Digest
+    from .newsroom.quotes import Statements
     from .newsroom.timeline import Timeline
 
 log = logging.getLogger(__name__)
@@ -292,6 +293,19 @@ def timeline(topic: str, settings: Settings | None = None, *, since: date | None
     assistant = assistant or default_assistant(settings)
     return story_timeline(assistant, clean_question(topic, assistant.settings.max_question_chars), since=since,
                           until=until)
+
+
+def who_said(speaker: str, settings: Settings | None = None, *, since: date | None = None, until: date | None = None,
+             assistant: Assistant | None = None) -> Statements:
+    """What the articles quote a person or organisation as saying, newest first, each quote exact and cited."""
+    from .newsroom.quotes import who_said as quoted
+
+    check_dates(None, since, until)
+    if not isinstance(speaker, str) or not terms(speaker):
+        raise ValueError("Name the person or organisation whose statements you want.")
+    assistant = assistant or default_assistant(settings)
+    name = clean_question(speaker, assistant.settings.max_question_chars)
+    return quoted(assistant, name, since=since, until=until)
 
 
 def digest(since: date | None = None, until: date | None = None, settings: Settings | None = None, *,

@@ -1,6 +1,7 @@
 """Measure the timeline and the digest on the real-news benchmark corpus.
 
     .venv/bin/python evals/newsroom.py timeline --docs evals/realnews/dev/docs [--index DIR]
+    .venv/bin/python evals/newsroom.py quotes --docs evals/realnews/dev/docs [--index DIR] [--show N]
     .venv/bin/python evals/newsroom.py digest --docs evals/realnews/dev/docs \
         --questions evals/realnews/dev/questions.jsonl
 
@@ -8,6 +9,10 @@ timeline: for each story in evals/timeline_stories.txt (written before the timel
 articles span at least two weeks, checks every line automatically: its quote is its file's exact text; its date is
 stated in its quote (the words that state it are there) or is its first article's date and marked so; the lines
 are in date order; no two lines on one date tell the same event (half or more of their words in common).
+quotes: for each speaker in evals/quote_speakers.txt (written before who-said-what was run on them), checks every
+statement automatically: its quote is its file's exact text; the words the article names the speaker by stand in
+the file within a paragraph's reach of the quote (the attribution is in the text, not made up); the speaker's full
+name holds the asked name; statements are newest first.
 digest: for each week of the split (the week up to each question's as-of date), the share of that week's
 answerable questions whose gold answer is in the digest's lines (recall of the week's news), and the share of
 lines whose articles are all dated inside the week.
@@ -28,11 +33,13 @@ from assistant import Assistant, Settings
 from assistant.evaluate import contains, load_questions
 from assistant.library.load import load_document
 from assistant.newsroom.digest import digest
+from assistant.newsroom.quotes import PRONOUN_REACH, names_the_same, who_said
 from assistant.newsroom.timeline import Timeline, timeline
 from assistant.text import terms
 from assistant.timeframe import article_date
 
 STORIES = Path(__file__).resolve().parent / "timeline_stories.txt"
+SPEAKERS = Path(__file__).resolve().parent / "quote_speakers.txt"
 SAME_EVENT_WORDS = 0.5
 
 
@@ -93,6 +100,37 @@ def run_timelines(assistant: Assistant, docs: Path, show: int) -> None:
           f"{in_order}/{len(multi)}, same-event pairs {total('same_event_pairs')}")
 
 
+def run_quotes(assistant: Assistant, docs: Path, show: int) -> None:
+    print("| speaker | articles read | statements | quotes exact | named near the quote | speaker matches | "
+          "newest first | by pronoun | s |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    totals: dict[str, float] = defaultdict(float)
+    for number, speaker in enumerate(s.strip() for s in SPEAKERS.read_text().splitlines() if s.strip()):
+        result = who_said(assistant, speaker)
+        exact = near = matches = pronoun = 0
+        for statement in result.statements:
+            citation = statement.citation
+            text = load_document(docs / citation.source, docs).text
+            exact += text[citation.start:citation.end] == citation.quote
+            around = text[max(0, citation.start - PRONOUN_REACH):citation.end + PRONOUN_REACH]
+            near += statement.named_as in around
+            matches += names_the_same(speaker, statement.speaker)
+            pronoun += statement.named_as.lower() in ("he", "she")
+        days = [s.day for s in result.statements if s.day]
+        row = {"statements": len(result.statements), "exact": exact, "near": near, "matches": matches,
+               "pronoun": pronoun, "seconds": result.seconds}
+        for key, value in row.items():
+            totals[key] += value
+        print(f"| {speaker} | {result.articles} | {len(result.statements)} | {exact} | {near} | {matches} | "
+              f"{'yes' if days == sorted(days, reverse=True) else 'no'} | {pronoun} | {result.seconds:.2f} |")
+        if number < show:
+            print(result.markdown())
+    n = int(totals["statements"])
+    print(f"\n{n} statements: quotes exact {int(totals['exact'])}/{n}, named near the quote {int(totals['near'])}/{n}, "
+          f"speaker matches {int(totals['matches'])}/{n}, by pronoun {int(totals['pronoun'])}; "
+          f"seconds per speaker mean {totals['seconds'] / max(1, len(SPEAKERS.read_text().split(chr(10))) - 1):.2f}")
+
+
 def run_digests(assistant: Assistant, questions: Path) -> None:
     weeks: dict[str, list] = defaultdict(list)
     for q in load_questions(questions):
@@ -115,7 +153,7 @@ def run_digests(assistant: Assistant, questions: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("tool", choices=["timeline", "digest"])
+    parser.add_argument("tool", choices=["timeline", "digest", "quotes"])
     parser.add_argument("--docs", type=Path, default=Path("evals/realnews/dev/docs"))
     parser.add_argument("--index", type=Path, default=Path(".assistant"))
     parser.add_argument("--questions", type=Path, default=Path("evals/realnews/dev/questions.jsonl"))
@@ -125,6 +163,8 @@ def main() -> None:
     assistant.ingest()
     if args.tool == "timeline":
         run_timelines(assistant, args.docs, args.show)
+    elif args.tool == "quotes":
+        run_quotes(assistant, args.docs, args.show)
     else:
         run_digests(assistant, args.questions)
 

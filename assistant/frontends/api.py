@@ -39,7 +39,7 @@ from ..library.index import IndexDamaged, unused_name
 from ..library.intake import staging_folder, upload_name
 from ..library.load import BadSource, LoadError, article_path, load_within
 from ..library.problems import OncePerProblem, explain
-from ..pipeline import check_draft, digest, timeline
+from ..pipeline import check_draft, digest, timeline, who_said
 from ..settings import Settings
 from .guard import Credentials, Guard
 from .render import CHIP_CLICKS, CSS
@@ -94,6 +94,12 @@ class TimelineRequest(BaseModel):
     topic: str = Field(description="The story, in a few words ('the Florida talks').")
     since: date | None = Field(None, description="Only events on or after this date.")
     until: date | None = Field(None, description="Only events on or before this date.")
+
+
+class QuotesRequest(BaseModel):
+    speaker: str = Field(description="The person or organisation ('Witkoff', 'the Kremlin').")
+    since: date | None = Field(None, description="Only articles dated on or after this date.")
+    until: date | None = Field(None, description="Only articles dated on or before this date.")
 
 
 class DigestRequest(DateRange):
@@ -166,6 +172,13 @@ def _v1(chat: ChatApp, settings: Settings) -> APIRouter:
         """The story's dated events, oldest first, each cited."""
         with _bad_input():
             return timeline(request.topic, since=request.since, until=request.until,
+                            assistant=chat.assistant).to_dict()
+
+    @router.post("/v1/quotes")
+    def quotes(request: QuotesRequest) -> dict[str, Any]:
+        """Who said what: the speaker's quoted statements, newest first, each with its speaker and citation."""
+        with _bad_input():
+            return who_said(request.speaker, since=request.since, until=request.until,
                             assistant=chat.assistant).to_dict()
 
     @router.post("/v1/digest")

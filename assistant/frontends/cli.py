@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the heavy modules are imported by the commands that need th
     from ..answering.answer import Answer
     from ..newsroom.check import DraftCheck
     from ..newsroom.digest import Digest
+    from ..newsroom.quotes import Statements
     from ..newsroom.timeline import Timeline
     from ..pipeline import Assistant
     from ..settings import Settings
@@ -224,6 +225,23 @@ def timeline(topic: Annotated[str, typer.Argument(help="The story, in a few word
 
 
 @app.command()
+def quotes(speaker: Annotated[str, typer.Argument(help="The person or organisation ('Witkoff', 'the Kremlin').")],
+           as_json: Annotated[bool, typer.Option("--json", help="Print the statements as JSON.")] = False,
+           since: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
+                                                          help="Only articles dated on or after this date.")] = None,
+           until: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
+                                                          help="Only articles dated on or before this date.")] = None,
+           docs: DocsOption = None, index: IndexOption = None) -> None:
+    """Who said what: the speaker's statements quoted in the articles, newest first, each exact and cited."""
+    from ..pipeline import who_said
+
+    assistant = build_assistant(settings_from(docs, index, "extractive"))
+    result = _as_user_error(lambda: who_said(speaker, since=since.date() if since else None,
+                                             until=until.date() if until else None, assistant=assistant))
+    _show(result, as_json)
+
+
+@app.command()
 def digest(question: Annotated[str | None, typer.Argument(
                help="'this week', 'today', 'since Monday' … [default: the last seven days].")] = None,
            as_json: Annotated[bool, typer.Option("--json", help="Print the digest as JSON.")] = False,
@@ -268,7 +286,7 @@ def _as_user_error(run: Callable[[], T]) -> T:
         raise UserError(str(error)) from error
 
 
-def _show(result: DraftCheck | Timeline | Digest, as_json: bool) -> None:
+def _show(result: DraftCheck | Timeline | Digest | Statements, as_json: bool) -> None:
     typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if as_json else result.markdown())
 
 

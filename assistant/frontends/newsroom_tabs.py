@@ -1,4 +1,4 @@
-"""The web UI's newsroom tabs: check a draft, a story's timeline, the digest of a span of days.
+"""The web UI's newsroom tabs: check a draft, a story's timeline, the digest of a span of days, who said what.
 
 Each tab shows its result with citation chips that open the tab's own source panel (the exact span highlighted),
 and offers the result as Markdown. Text from articles and drafts is escaped: it is data, never markup.
@@ -19,11 +19,13 @@ import gradio as gr
 from ..answering.cite import Citation
 from ..newsroom.check import VERDICT_WORDS, DraftCheck
 from ..newsroom.digest import Digest
+from ..newsroom.quotes import Statements
 from ..newsroom.timeline import Timeline
-from ..pipeline import Assistant, check_draft, digest, timeline
+from ..pipeline import Assistant, check_draft, digest, timeline, who_said
 from .render import NO_SOURCE, citation_chip, day_label
 
-TOOLS = ("check", "timeline", "digest")
+TOOLS = ("check", "timeline", "digest", "quotes")
+QUOTE_MARKS = "\"“”'‘’ "  # the quote is shown between marks of the page's own
 DIFFERS_WORDS = {"figure": "a figure", "date": "a date", "name": "a name", "negation": "a negation",
                  "role": "who did what", "number": "a figure"}
 
@@ -81,6 +83,22 @@ def digest_html(result: Digest) -> str:
     return "".join(rows) + "".join(f"<p>{html.escape(note)}</p>" for note in notes)
 
 
+def quotes_html(result: Statements) -> str:
+    if not result.statements:
+        return f"<p>{html.escape(' '.join(result.notes) or 'No statements found.')}</p>"
+    count, articles = len(result.statements), result.articles
+    rows = [f'<p class="check-counts">{count} statement{"s" * (count != 1)} from {articles} '
+            f'article{"s" * (articles != 1)} · {result.seconds:.1f} s</p><ol class="quotes">']
+    for s in result.statements:
+        named = (f' <span class="named-as">(“{html.escape(s.named_as)}” in the article)</span>'
+                 if s.named_as != s.speaker else "")
+        when = html.escape(s.day.isoformat()) if s.day else "undated"
+        rows.append(f"<li><strong>{html.escape(s.speaker)}</strong>{named}, {when}: "
+                    f"<q>{html.escape(s.citation.quote.strip(QUOTE_MARKS))}</q> {chips('quotes', [s.citation])}</li>")
+    rows.append("</ol>")
+    return "".join(rows)
+
+
 def markdown_file(name: str, text: str) -> str:
     path = Path(tempfile.mkdtemp(prefix="news-assistant-")) / name
     path.write_text(text, encoding="utf-8")
@@ -134,6 +152,13 @@ class NewsroomTabs:
 
         return _shown(run, digest_html, lambda r: [s.citation for s in r.stories], "digest.md")
 
+    def quotes(self, speaker: str, since: str, until: str) -> tuple[str, list[dict], object, str]:
+        def run() -> Statements:
+            first, last = _dates(since, until)
+            return who_said(speaker, since=first, until=last, assistant=self.assistant)
+
+        return _shown(run, quotes_html, lambda r: [s.citation for s in r.statements], "who-said-what.md")
+
     def open_source(self, tool: str, target: str, cited: list[dict]) -> str:
         match = re.match(r"^\d+:(\d+)", target or "")
         citation = next((c for c in cited if match and c["number"] == int(match.group(1))), None)
@@ -141,7 +166,7 @@ class NewsroomTabs:
 
 
 def build_newsroom_tabs(tabs: NewsroomTabs, scroll_js: str) -> None:
-    """The Check a draft, Timeline and Digest tabs, inside the page's gr.Tabs."""
+    """The Check a draft, Timeline, Digest and Who said what tabs, inside the page's gr.Tabs."""
     today = date.today()
     with gr.Tab("Check a draft"):
         with gr.Row():
@@ -174,12 +199,26 @@ def build_newsroom_tabs(tabs: NewsroomTabs, scroll_js: str) -> None:
                 shown_digest, digest_export = _result_area("digest", "digest-export")
             digest_panel = _source_column("digest")
         digest_cited = _sources_of(tabs, "digest", digest_panel, scroll_js)
+    with gr.Tab("Who said what"):
+        with gr.Row():
+            with gr.Column(scale=3):
+                speaker = gr.Textbox(label="Person or organisation", placeholder="Witkoff", elem_id="speaker")
+                with gr.Row():
+                    q_since = gr.Textbox(label="Since (YYYY-MM-DD, optional)", elem_id="quotes-since")
+                    q_until = gr.Textbox(label="Until (optional)", elem_id="quotes-until")
+                find_quotes = gr.Button("Show what they said", variant="primary", elem_id="find-quotes")
+                shown_quotes, quotes_export = _result_area("quotes", "quotes-export")
+            quotes_panel = _source_column("quotes")
+        quotes_cited = _sources_of(tabs, "quotes", quotes_panel, scroll_js)
 
     check.click(tabs.check, draft, [checked, check_cited, check_export, check_panel])
     timeline_outputs = [shown_timeline, timeline_cited, timeline_export, timeline_panel]
     make_timeline.click(tabs.timeline, [topic, t_since, t_until], timeline_outputs)
     topic.submit(tabs.timeline, [topic, t_since, t_until], timeline_outputs)
     make_digest.click(tabs.digest, [d_since, d_until], [shown_digest, digest_cited, digest_export, digest_panel])
+    quotes_outputs = [shown_quotes, quotes_cited, quotes_export, quotes_panel]
+    find_quotes.click(tabs.quotes, [speaker, q_since, q_until], quotes_outputs)
+    speaker.submit(tabs.quotes, [speaker, q_since, q_until], quotes_outputs)
 
 
 def _result_area(result_id: str, export_id: str) -> tuple[gr.HTML, gr.DownloadButton]:

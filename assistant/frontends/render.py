@@ -95,7 +95,7 @@ CHIP_CLICKS = r"""
     const chip = event.target.closest('.cite-chip');
     if (!chip) return;
     // chat chips are cite-t<turn>-n<number>; a newsroom tab's are cite-<tool>-n<number>, with the tool's own panel
-    const found = /cite-(t\d+|check|timeline|digest)-n(\d+)/.exec(chip.className);
+    const found = /cite-(t\d+|check|timeline|digest|quotes)-n(\d+)/.exec(chip.className);
     if (!found) return;
     const tool = /^t\d+$/.test(found[1]) ? '' : '-' + found[1];
     document.querySelector('#source-panel' + tool)?.classList.add('open');  // a drawer on narrow screens

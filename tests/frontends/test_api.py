@@ -219,6 +219,16 @@ def test_a_draft_is_checked_over_http_one_entry_per_sentence(api: str) -> None:
     assert empty.status_code == 400 and "draft" in empty.json()["error"]["message"].lower()
 
 
+def test_who_said_what_over_http(api: str, tmp_path_factory) -> None:
+    none = httpx.post(f"{api}/v1/quotes", json={"speaker": "Oskar Lind"}, timeout=120).json()
+    assert none == {"speaker": "Oskar Lind", "articles": 0, "statements": [], "notes": ["No article names Oskar Lind."]}
+    empty = httpx.post(f"{api}/v1/quotes", json={"speaker": " "}, timeout=30)
+    assert empty.status_code == 400 and "Name the person" in empty.json()["error"]["message"]
+    backwards = httpx.post(f"{api}/v1/quotes", json={"speaker": "Witkoff", "since": "2025-12-20",
+                                                      "until": "2025-12-01"}, timeout=30)
+    assert backwards.status_code == 400
+
+
 def test_timeline_and_digest_over_http(api: str) -> None:
     story = httpx.post(f"{api}/v1/timeline", json={"topic": "the Florida talks"}, timeout=120).json()
     days = [line["date"] for line in story["lines"]]

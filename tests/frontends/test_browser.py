@@ -414,3 +414,32 @@ def test_the_digest_tab_and_the_chat_answer_what_happened_in_a_span(page) -> Non
     page.click("#ask")
     page.wait_for_function("() => document.querySelector('#chat').innerText.includes('newest dated article')",
                            timeout=60_000)
+
+
+def test_who_said_what_lists_a_speakers_exact_words_each_cited(page, folder) -> None:
+    article = folder / "docs" / "harbour-quotes.txt"
+    page.wait_for_function(r"() => /^\s*\d+ article/.test(document.querySelector('#corpus').innerText)",
+                           timeout=120_000)  # the library is indexed
+    before = int(re.match(r"\s*(\d+) article", page.inner_text("#corpus")).group(1))
+    article.write_text("Harbour reopens after the storm\nDate: 2025-12-21\n\nThe harbour master, Maria Lopez, "
+                       "reopened the Tammerfield harbour on Tuesday.\n\"The ferries will run from Wednesday,\" "
+                       "Lopez said.\n\"We lost two weeks of trade,\" said Tomas Berg, a stallholder.\n",
+                       encoding="utf-8")
+    page.wait_for_function(f"() => document.querySelector('#corpus').innerText.startsWith('{before + 1} articles')",
+                           timeout=20_000)
+    try:
+        page.get_by_role("tab", name="Who said what").click()
+        page.fill("#speaker textarea", "Maria Lopez")
+        page.click("#find-quotes")
+        page.wait_for_selector("#quotes li .cite-chip", timeout=120_000)
+        shown = page.inner_text("#quotes")
+        assert "The ferries will run from Wednesday" in shown and "two weeks of trade" not in shown
+        assert "(“Lopez” in the article)" in shown
+        page.locator("#quotes .cite-chip").first.click()
+        page.wait_for_selector("#cited-quote-quotes", state="visible", timeout=30_000)
+        assert "ferries will run" in page.inner_text("#cited-quote-quotes")
+        assert page.locator("#quotes-export").is_visible()
+        page.screenshot(path=str(ARTIFACTS / "20-who-said-what.png"))
+    finally:
+        article.unlink()
+        page.get_by_role("tab", name="Chat").click()

@@ -63,6 +63,19 @@ def test_help_and_import_load_no_heavy_library() -> None:
     assert result.stdout.strip() == "[]"
 
 
+def test_who_said_what_from_the_command_line(docs, tmp_path) -> None:
+    (docs / "harbour.txt").write_text("Harbour reopens\nDate: 2025-12-21\n\nThe harbour master, Maria Lopez, "
+                                      "reopened the harbour.\n\"The ferries will run from Wednesday,\" Lopez "
+                                      "said.\n", encoding="utf-8")
+    said = run_cli("quotes", "Lopez", "--json", docs=docs, index=tmp_path / "i")
+    assert said.returncode == 0, said.stderr
+    [statement] = json.loads(said.stdout)["statements"]
+    assert statement["speaker"] == "Maria Lopez" and statement["named_as"] == "Lopez"
+    assert statement["citation"]["quote"] == '"The ferries will run from Wednesday,"'
+    shown = run_cli("quotes", "Maria Lopez", docs=docs, index=tmp_path / "i")
+    assert shown.stdout.startswith("# Who said what: Maria Lopez") and "[1] harbour.txt" in shown.stdout
+
+
 def test_check_timeline_and_digest_from_the_command_line(docs, tmp_path) -> None:
     draft = tmp_path / "draft.txt"
     draft.write_text("Kirill Dmitriev will lead the Russian delegation. The talks ended with a peace treaty.\n")

@@ -42,7 +42,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant import Assistant, Settings
-from assistant.answering import kinds, reader
+from assistant.answering import reader
 from assistant.answering.decide import MODEL_FILE, AnswerabilityModel, base_signals, reader_signals
 from assistant.answering.rank import RANKER_FILE, RankerModel, ranker_model
 from assistant.evaluate import contains, load_questions, normalise, token_f1
@@ -111,7 +111,7 @@ def collect(fit: Path, index: Path, stage: str = "all") -> list[Record]:
                                                                                               question.answer))
                                         for c in ranked])
             if stage != "ranker":
-                record.vector = kinds.type_features(question.question)
+                record.vector = reader.type_features(question.question)
                 found = reader.phrases(question.question, reader.surroundings(ranked, catalog), types={})
                 record.phrases = [(p.text, p.label, {**p.features, "support": p.surroundings.rank}) for p in found]
                 record.signals = base_signals(evidence.query, evidence.retrieval, evidence.reading, evidence.keyword)
@@ -353,7 +353,7 @@ def main() -> None:
         print("ranker weights:", json.dumps(ranker.weights), "bias", ranker.bias)
         return
     weights, types = fit_types(records)
-    kinds.TYPES_FILE.write_text(json.dumps({**kinds.AnswerTypeModel(ANSWER_LABELS, weights).to_dict(),
+    reader.TYPES_FILE.write_text(json.dumps({**reader.AnswerTypeModel(ANSWER_LABELS, weights).to_dict(),
                                              "fitted_on": str(args.fit), "questions": len(records)}) + "\n")
     model, best = fit_reader(records, types)
     reader.READER_FILE.write_text(json.dumps({**model.to_dict(), "fitted_on": str(args.fit)}, indent=1) + "\n")

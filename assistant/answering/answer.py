@@ -9,14 +9,12 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 from ..figures import conflicting_figures
-from ..nlp import proper_names
-from ..text import capitalised_words, numbers, terms, word_key
+from ..text import capitalised_phrases, capitalised_words, numbers, terms, word_key
 from ..timeframe import article_date
-from ..tuning import ASKS_FOR_A_KIND, DISAGREEMENT_RANKS, RUNNER_UP_CONTEXT, RUNNER_UP_SCORE
+from ..tuning import DISAGREEMENT_RANKS, RUNNER_UP_CONTEXT, RUNNER_UP_SCORE
 from .cite import Citation, citation_for_span
 from .followup import with_context
-from .kinds import asks_for_an_entity
-from .rank import Candidate, holds_the_kind
+from .rank import Candidate, expected_answer_type, has_answer_type
 from .retrieve import KeywordIndex
 
 if TYPE_CHECKING:
@@ -121,7 +119,7 @@ def refusal(question: str, generator: str, why: str, closest: list[Candidate] | 
 def unknown_names(question: str, keyword: KeywordIndex) -> set[str]:
     """Names in the question most of whose words no indexed chunk contains."""
     unknown = set()
-    for name in proper_names(question):
+    for name in capitalised_phrases(question):
         name_terms = terms(name)
         missing = [t for t in name_terms if keyword.frequency(t) == 0]
         if name_terms and len(missing) > len(name_terms) / 2:
@@ -180,13 +178,13 @@ class ExtractiveGenerator:
     def select(self, ranked: list[Candidate], question: str = "") -> list[Candidate]:
         """The best sentence, up to max_sentences close runners-up (of the kind asked for, if the question asks
         for one), and a sentence from another file that gives a different figure."""
-        asks_for_a_kind = asks_for_an_entity(question) >= ASKS_FOR_A_KIND if question else False
+        kind = expected_answer_type(question)
         chosen = [ranked[0]]
         for candidate in ranked[1:]:
             if len(chosen) >= self.max_sentences or candidate.score < RUNNER_UP_SCORE * ranked[0].score:
                 break
             relevant = candidate.context >= RUNNER_UP_CONTEXT * ranked[0].context
-            typed = not asks_for_a_kind or holds_the_kind(candidate)
+            typed = kind is None or has_answer_type(kind, candidate.span.text, question)
             if relevant and typed and not any(_redundant(candidate, c) for c in chosen):
                 chosen.append(candidate)
         differing = disagreeing_sentence(question, ranked, chosen)

@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ..nlp import proper_names
-from ..text import terms
-from ..tuning import ASKS_FOR_A_KIND, MIN_COVERAGE, RAREST_WORDS, TOP_SENTENCES, TYPE_CHECK_DEPTH
+from ..text import capitalised_phrases, terms
+from ..tuning import MIN_COVERAGE, RAREST_WORDS, TOP_SENTENCES, TYPE_CHECK_DEPTH
 from .answer import Reading, unknown_names
-from .kinds import asks_for_a_figure, asks_for_an_entity, gives_a_figure
-from .rank import holds_the_kind
+from .rank import expected_answer_type, has_answer_type
+from .reader import asks_for_an_entity
 from .retrieve import QUESTION_WORDS, KeywordIndex, Retrieval, question_terms
 from .weights import LogisticModel
 
@@ -60,8 +59,8 @@ def base_signals(question: str, retrieval: Retrieval, reading: Reading, keyword:
     idf = {t: keyword.idf(t) for t in wanted}
     total = sum(idf.values()) or 1.0
     top = ranked[:TOP_SENTENCES]
-    asks = asks_for_an_entity(question)
-    names = proper_names(question)
+    kind = expected_answer_type(question)
+    names = capitalised_phrases(question)
     unknown = unknown_names(question, keyword)
     best = retrieval.passages[0] if retrieval.passages else None
     rarest = sorted(idf, key=lambda t: -idf[t])[:RAREST_WORDS]
@@ -74,9 +73,9 @@ def base_signals(question: str, retrieval: Retrieval, reading: Reading, keyword:
         "similarity": max((c.dense for c in top), default=0.0),
         "best_score": top[0].score if top else 0.0,
         "unknown_names": len(unknown) / len(names) if names else 0.0,
-        "asks_type": float(asks >= ASKS_FOR_A_KIND),
-        "type_found": float(asks >= ASKS_FOR_A_KIND and any(holds_the_kind(c) for c in ranked[:TYPE_CHECK_DEPTH])),
-        "figure_found": float(any(gives_a_figure(question, c.span.text) for c in ranked[:TYPE_CHECK_DEPTH])),
+        "asks_type": float(kind is not None),
+        "type_found": float(kind is not None and any(has_answer_type(kind, c.span.text, question)
+                                                     for c in ranked[:TYPE_CHECK_DEPTH])),
         "both_retrievers": float(best is not None and len(best.ranks) == 2),
         "rare_missing": _rarest_missing(idf, retrieval, keyword),
         "rarest_in_sentence": max((_share(rarest, set(terms(c.span.text))) for c in top), default=0.0),
@@ -126,7 +125,7 @@ def _ruled_out(question: str, keyword: KeywordIndex, found: dict[str, float]) ->
                 else f"The {articles} share almost none of the question's words.")
     if names:
         return f"None of the {articles} mentions {', '.join(names)}."
-    if asks_for_a_figure(question) and not found["figure_found"]:
+    if expected_answer_type(question) in ("number", "duration") and not found["type_found"]:
         return f"The question asks for a figure, and the closest passages in the {articles} give none."
     return ""
 

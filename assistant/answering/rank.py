@@ -12,18 +12,32 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from ..figures import NUMBER_WORDS, TIME_NAMES
 from ..lexicon import synonym_of
 from ..library.embed import get_embedder
 from ..library.prose import decode as decode_spans
-from ..text import Span, sentence_spans, terms
-from ..tuning import ASKS_FOR_A_KIND, HOLDS_KIND, SYNONYM_CREDIT, TYPE_PROMOTION
-from .kinds import asks_for_an_entity, kind_shares, likeliest_kind
+from ..text import Span, capitalised_words, numbers, sentence_spans, terms, word_key
+from ..tuning import SYNONYM_CREDIT, TYPE_PROMOTION
 from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, question_terms
 from .weights import linear, sigmoid
 
 RANKER_FILE = Path(__file__).with_name("ranker.json")
 
 PRONOUN_START = re.compile(r"^(He|She|They|It|This|That|These|Those|His|Her|Their|Its|The move|The decision)\b")
+
+
+TIME_WORDS = re.compile(
+    rf"\b(\d{{4}}|\d{{1,2}}/\d{{1,2}}|{'|'.join(TIME_NAMES)}|yesterday|today|tomorrow|week|month|year|day|earlier|"
+    r"later|ago)\b", re.I,
+)
+
+
+AMOUNT_WORDS = re.compile(rf"\b({'|'.join(NUMBER_WORDS)}|several|half)\b", re.I)
+
+
+DURATION = re.compile(rf"\b(?:\d[\d,.]*|{'|'.join(NUMBER_WORDS)}|several|a few|many)[\s-]+(?:more\s+)?"
+                      r"(?:years?|months?|weeks?|days?|hours?|minutes?|decades?|centuries)\b|\bsince (?:\w+ )?\d{4}\b",
+                      re.I)
 
 
 @dataclass
@@ -35,8 +49,36 @@ class Candidate:
     context: float = 0.0  # the same, in the sentence or the chunk around it
     dense: float = 0.0
     joined: bool = False  # a pronoun sentence joined to the one before it
-    kind_share: float = 0.0  # how likely a kind of entity it holds is what was asked (kinds.kind_share)
     features: dict[str, float] = field(default_factory=dict)  # what the ranker weighed
+
+
+def expected_answer_type(question: str) -> str | None:
+    q = question.lower()
+    if re.search(r"\bhow long\b(?! (?:is|was|are|were) (?:the|a|an) (?:bridge|road|river|line|border|list|wall))", q):
+        return "duration"
+    if re.search(r"\bhow (many|much|long|old|far)\b|\bwhat (percentage|share|number|amount)\b", q):
+        return "number"
+    if re.search(r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|day|month)\b", q):
+        return "time"
+    if re.search(r"\bwho(m|se)?\b|\bwhich (official|person|leader|envoy|minister|negotiator)\b", q):
+        return "person"
+    if re.search(r"\bwhere\b|\bwhich (city|country|state|town|place|region)\b|\bin what (city|place)\b", q):
+        return "place"
+    return None
+
+
+def has_answer_type(kind: str | None, sentence: str, question: str) -> bool:
+    if kind is None:
+        return False
+    if kind == "number":
+        return bool(numbers(sentence) - numbers(question) or AMOUNT_WORDS.search(sentence))
+    if kind == "duration":
+        return bool(DURATION.search(sentence))
+    if kind == "time":
+        return bool(TIME_WORDS.search(sentence))
+    asked = {word_key(w) for w in question.split()}
+    new_names = {w for w in capitalised_words(sentence) if word_key(w) not in asked and not TIME_WORDS.fullmatch(w)}
+    return bool(new_names)
 
 
 def rank_sentences(question: str, passages: list[Passage], keyword: KeywordIndex,
@@ -49,32 +91,28 @@ def rank_sentences(question: str, passages: list[Passage], keyword: KeywordIndex
     if not candidates:
         return []
     model = model or ranker_model()
-    shares = kind_shares(question, [c.span.text for c in candidates])
-    features = sentence_features(question, candidates, passages, keyword, embed_threads, shares)
-    for candidate, found, share in zip(candidates, features, shares):
+    for candidate, found in zip(candidates, sentence_features(question, candidates, passages, keyword, embed_threads)):
         candidate.features = found
         candidate.lexical, candidate.context, candidate.dense = found["overlap"], found["context"], found["meaning"]
-        candidate.kind_share = share
         candidate.score = model.score(found)
     ranked = sorted(candidates, key=lambda c: -c.score)
-    return _typed_first(ranked) if asks_for_an_entity(question) >= ASKS_FOR_A_KIND else ranked
+    kind = expected_answer_type(question)
+    return _typed_first(ranked, kind, question) if kind else ranked
 
 
 def sentence_features(question: str, candidates: list[Candidate], passages: list[Passage], keyword: KeywordIndex,
-                      embed_threads: int = 2, shares: list[float] | None = None) -> list[dict[str, float]]:
-    """What the ranker weighs for each candidate sentence, each roughly in [0, 1] (`shares`: their kind_share,
-    when already known)."""
+                      embed_threads: int = 2) -> list[dict[str, float]]:
+    """What the ranker weighs for each candidate sentence, each roughly in [0, 1]."""
     wanted = question_terms(question)
     total_idf = sum(keyword.idf(t) for t in wanted) or 1.0
     vectors = get_embedder(embed_threads).embed([question] + [c.span.text for c in candidates])
     similarities = vectors[1:] @ vectors[0]
-    typed = shares if shares is not None else kind_shares(question, [c.span.text for c in candidates])
-    likeliest = likeliest_kind(question) or 1.0
+    kind = expected_answer_type(question)
     best_passage = max(p.score for p in passages) or 1.0
     sentence_terms = [set(terms(c.span.text)) for c in candidates]
     facet_weight = _within_chunk_weights(candidates, sentence_terms)
     found = []
-    for candidate, own, similarity, kind in zip(candidates, sentence_terms, similarities, typed):
+    for candidate, own, similarity in zip(candidates, sentence_terms, similarities):
         context = own | keyword.terms_of(candidate.passage.chunk.id)
         weights = facet_weight[candidate.passage.chunk.id]
         ranks = candidate.passage.ranks
@@ -84,7 +122,7 @@ def sentence_features(question: str, candidates: list[Candidate], passages: list
             "facets": sum(weights.get(t, 0.0) for t in wanted if t in own) / (
                 sum(weights.get(t, 0.0) for t in wanted) or 1.0),
             "meaning": float(similarity),
-            "typed": min(1.0, kind / likeliest),  # 1: it holds the likeliest kind
+            "typed": float(has_answer_type(kind, candidate.span.text, question)),
             "passage": candidate.passage.score / best_passage,
             "keyword_rank": 1 / ranks["bm25"] if "bm25" in ranks else 0.0,
             "meaning_rank": 1 / ranks["dense"] if "dense" in ranks else 0.0,
@@ -128,17 +166,12 @@ def restates(sentence: str, asked: set[str]) -> bool:
     return not new or (sentence.rstrip("\"”’' ").endswith("?") and len(new) <= 1)
 
 
-def holds_the_kind(candidate: Candidate) -> bool:
-    """The sentence holds an entity of a kind the question clearly asks for (HOLDS_KIND of the probability)."""
-    return candidate.kind_share >= HOLDS_KIND
-
-
-def _typed_first(ranked: list[Candidate]) -> list[Candidate]:
-    """Sentences holding the kind of thing asked for (a figure, a date, a person…) ahead of those that don't,
+def _typed_first(ranked: list[Candidate], kind: str, question: str) -> list[Candidate]:
+    """Sentences holding the kind of thing asked for (a figure, a duration, a name…) ahead of those that don't,
     among those scoring within TYPE_PROMOTION of the best: answer-type filtering, as factoid QA systems do."""
     floor = TYPE_PROMOTION * ranked[0].score
     close = [c for c in ranked if c.score >= floor]
-    typed = [c for c in close if holds_the_kind(c)]
+    typed = [c for c in close if has_answer_type(kind, c.span.text, question)]
     return typed + [c for c in ranked if c not in typed]
 
 

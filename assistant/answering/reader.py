@@ -10,6 +10,7 @@ how well its kind fits, how the sentence ranks…, `reader.json`).
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -17,10 +18,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..nlp import ANSWER_LABELS, entities_of
+import numpy as np
+
+from ..library.embed import get_embedder
+from ..nlp import ANSWER_LABELS, NO_ENTITY, entities_of, parse
 from ..text import Span, stem, terms
 from ..tuning import READER_SENTENCES
-from .kinds import AnswerTypeModel, answer_types
 from .rank import Candidate, prose_sentences
 from .retrieve import Passage, question_terms
 from .weights import LogisticModel
@@ -28,6 +31,7 @@ from .weights import LogisticModel
 if TYPE_CHECKING:
     from ..library.catalog import Catalog
 
+TYPES_FILE = Path(__file__).with_name("answer_types.json")
 READER_FILE = Path(__file__).with_name("reader.json")
 PLACES = ("sentence", "title", "before", "after")
 POSSESSIVE = re.compile(r"[’']s$")  # NER keeps the possessive: "Saudi Arabia's" names Saudi Arabia
@@ -164,14 +168,67 @@ def _key(text: str) -> str:
     return " ".join(terms(text))
 
 
-# --- the reader model -------------------------------------------------------------------------------------
+# --- the two fitted models ---------------------------------------------------------------------------------
+
+def asking_words(question: str) -> str:
+    """The words that say what kind of thing is asked for: 'Which technology company', 'how many viewers', 'Who
+    won' (the question word with the noun it modifies, the words after 'how', or the main verb)."""
+    doc = parse(question)
+    for token in doc:
+        if token.tag_ in ("WDT", "WP$") or (token.lower_ == "what" and token.dep_ == "det"):
+            noun = token.head
+            return " ".join(t.text for t in sorted({token, noun, *(c for c in noun.children if c.dep_ in (
+                "amod", "compound"))}, key=lambda t: t.i))
+        if token.lower_ == "how":
+            return " ".join(t.text for t in doc[token.i:token.i + 3])
+        if token.tag_ in ("WP", "WRB"):
+            return f"{token.text} {token.head.lemma_}"
+    return " ".join(t.text for t in doc[:3])
+
+
+def type_features(question: str) -> np.ndarray:
+    """What the answer type model reads: the question's embedding beside that of its asking words."""
+    vectors = get_embedder().embed([question, asking_words(question)])
+    return np.concatenate([vectors[0], vectors[1]])
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: its probabilities are cached per question
+class AnswerTypeModel:
+    """P(kind of answer | question): a softmax over the embeddings of the question and of its asking words."""
+    labels: tuple[str, ...]
+    weights: np.ndarray  # (embedding dimensions + 1, labels): the last row is the bias
+
+    def probabilities(self, question: str) -> dict[str, float]:
+        return _type_probabilities(self, question)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"labels": list(self.labels), "weights": np.round(self.weights, 5).tolist()}
+
+
+@lru_cache(maxsize=4096)
+def _type_probabilities(model: AnswerTypeModel, question: str) -> dict[str, float]:
+    logits = np.append(type_features(question), 1.0) @ model.weights
+    exp = np.exp(logits - logits.max())
+    return dict(zip(model.labels, (exp / exp.sum()).tolist()))
+
 
 ReaderModel = LogisticModel  # P(a phrase is the answer | its features); a short answer from threshold up
 
 
 @lru_cache(maxsize=2)
+def answer_types(path: Path = TYPES_FILE) -> AnswerTypeModel:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return AnswerTypeModel(tuple(data["labels"]), np.asarray(data["weights"], dtype=np.float32))
+
+
+@lru_cache(maxsize=2)
 def reader_model(path: Path = READER_FILE) -> ReaderModel:
     return LogisticModel.load(path)
+
+
+def asks_for_an_entity(question: str) -> float:
+    """How likely the question's answer is a named entity, date or figure (not a description)."""
+    return 1.0 - answer_types().probabilities(question).get(NO_ENTITY, 0.0)
 
 
 def read(question: str, ranked: list[Candidate], catalog: Catalog, model: ReaderModel | None = None) -> list[Phrase]:

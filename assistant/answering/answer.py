@@ -9,7 +9,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 from ..figures import conflicting_figures
-from ..text import capitalised_phrases, capitalised_words, numbers, terms, word_key
+from ..nlp import proper_names
+from ..text import capitalised_words, numbers, terms, word_key
 from ..timeframe import article_date
 from ..tuning import DISAGREEMENT_RANKS, RUNNER_UP_CONTEXT, RUNNER_UP_SCORE
 from .cite import Citation, citation_for_span
@@ -119,7 +120,7 @@ def refusal(question: str, generator: str, why: str, closest: list[Candidate] | 
 def unknown_names(question: str, keyword: KeywordIndex) -> set[str]:
     """Names in the question most of whose words no indexed chunk contains."""
     unknown = set()
-    for name in capitalised_phrases(question):
+    for name in proper_names(question):
         name_terms = terms(name)
         missing = [t for t in name_terms if keyword.frequency(t) == 0]
         if name_terms and len(missing) > len(name_terms) / 2:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ..text import capitalised_phrases, terms
+from ..nlp import proper_names
+from ..text import terms
 from ..tuning import MIN_COVERAGE, RAREST_WORDS, TOP_SENTENCES, TYPE_CHECK_DEPTH
 from .answer import Reading, unknown_names
 from .rank import expected_answer_type, has_answer_type
@@ -60,7 +61,7 @@ def base_signals(question: str, retrieval: Retrieval, reading: Reading, keyword:
     total = sum(idf.values()) or 1.0
     top = ranked[:TOP_SENTENCES]
     kind = expected_answer_type(question)
-    names = capitalised_phrases(question)
+    names = proper_names(question)
     unknown = unknown_names(question, keyword)
     best = retrieval.passages[0] if retrieval.passages else None
     rarest = sorted(idf, key=lambda t: -idf[t])[:RAREST_WORDS]

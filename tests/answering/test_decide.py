@@ -39,6 +39,8 @@ def test_a_refusal_says_in_plain_words_what_the_articles_lack(seed_assistant: As
     answer = seed_assistant.ask("What did Angela Merkel say about the Florida talks?")
     assert not answer.answered and answer.text == CANNOT_ANSWER
     assert [n.message for n in answer.notes] == ["None of the 2 articles mentions Angela Merkel."]
+    opening = seed_assistant.ask("Angela Merkel said what about the Florida talks?")  # a name that opens the question
+    assert [n.message for n in opening.notes] == ["None of the 2 articles mentions Angela Merkel."]
 
 
 def test_the_threshold_setting_trades_refusals_for_answers(seed_assistant: Assistant) -> None:

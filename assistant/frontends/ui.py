@@ -88,7 +88,11 @@ class ChatApp:
                                                    "when this one is done."
             return
         try:
-            yield from self._respond(question, messages, answers, backend, passages, since, until)
+            for update in self._respond(question, messages, answers, backend, passages, since, until):
+                with self._lock:
+                    if self._answering.get(session) is not run:
+                        return  # Stop was pressed: nothing more of this answer reaches the page ("Stopped." stays)
+                yield update
         finally:
             with self._lock:
                 if self._answering.get(session) is run:  # a stopped run finishing late frees nothing of a new one

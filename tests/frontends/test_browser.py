@@ -215,8 +215,12 @@ def test_stop_ends_an_answer_and_the_next_question_is_answered(page) -> None:
     page.click("#ask")
     page.wait_for_function(WRITING, timeout=120_000)
     page.click("#stop")
-    page.wait_for_function("() => document.querySelector('#status').innerText.includes('Stopped.')",
-                           timeout=20_000)  # on a loaded machine the stop's own update can take a few seconds
+    try:  # on a loaded machine the stop's own update can take a few seconds
+        page.wait_for_function("() => document.querySelector('#status').innerText.includes('Stopped.')",
+                               timeout=20_000)
+    except Exception:
+        raise AssertionError(f"status {page.inner_text('#status')!r}; chat ends "
+                             f"{page.inner_text('#chat')[-300:]!r}") from None
     page.wait_for_timeout(3000)  # the model would have finished by now, had it not been stopped
     status = page.inner_text("#status")  # Gradio may also flag the cancelled event with its own "Error" label
     assert page.locator("#chat .answer-sources").count() == before and "Stopped." in status

@@ -40,6 +40,15 @@ def test_an_answer_streams_into_the_chat_with_citation_chips(app: ChatApp) -> No
     assert answers[0]["citations"][0]["source"] == "003_001337cf8562453b.txt"
 
 
+def test_after_stop_nothing_more_of_the_answer_is_shown_and_the_next_question_is_taken(app: ChatApp) -> None:
+    steps = app.respond("Where did previous discussions take place?", [], [], "extractive", 6)
+    assert next(steps)[3].startswith("Searching")
+    assert app.stop_answer() == "Stopped."
+    assert list(steps) == []  # a late step would write over "Stopped." with the answer
+    *_, last = app.respond("Who leads the Russian delegation?", [], [], "extractive", 6)
+    assert "Dmitriev" in last[0][-1]["content"]
+
+
 def test_a_refusal_is_shown_as_such(app: ChatApp) -> None:
     messages, answers, _, _ = final(app, "Which football team won the championship?")
     shown = messages[1]["content"]

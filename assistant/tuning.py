@@ -10,8 +10,6 @@ from __future__ import annotations
 
 # --- ranking sentences (rank.py; the ranker's weights themselves are fitted: ranker.json) ---------------------
 SYNONYM_CREDIT = 0.5  # a near-synonym of a question word (lexicon.py) counts this much against the word itself
-ASKS_FOR_A_KIND = 0.5  # the answer type model's probability that a question asks for an entity, date or figure
-HOLDS_KIND = 0.3  # a sentence holds the asked-for kind: one of its entities' labels is this likely the answer's
 TYPE_PROMOTION = 0.75  # sentences of the kind asked for move ahead of untyped ones scoring within this share
 
 # --- time (retrieve._favour_time); chosen on the real-news dev split's 96 time-bound questions -----------------
@@ -56,10 +54,10 @@ SLOT_REACH = 3  # words either side of a name that say where it stands in its se
 STORY_PASSAGES = 30  # passages retrieved for a story
 STORY_COVERAGE = 0.6  # an article is part of the story when its passages hold this IDF-weighted share of its words
 TIMELINE_LINES = 30  # the most relevant dated events shown
-QUOTE_ARTICLES = 30  # articles naming a speaker read for their quotations (those naming them most first)
-QUOTES_SHOWN = 40  # statements shown for one speaker, newest first
 TIMELINE_RELEVANCE = 0.6  # none less close in meaning to the story than this share of the closest
 SAME_EVENT = 0.8  # two dated sentences this close in meaning, on the same date, tell one event
 SAME_EVENT_ANY_DAY = 0.9  # … this close, the same event even on different dates (the sources differ on the date)
+QUOTE_ARTICLES = 30  # who said what: articles naming a speaker read for their quotations (most prominent first)
+QUOTES_SHOWN = 40  # statements shown for one speaker, newest first
 DIGEST_SAME_STORY = 0.55  # articles whose title and lead are this close in meaning are one story
 LEAD_CHOICES = 3  # an article's line in the digest is one of its first this many sentences

@@ -17,11 +17,12 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from ..answering.cite import Citation, citation_for_span
+from ..answering.reader import POSSESSIVE
 from ..answering.retrieve import Passage
 from ..library.catalog import IndexedChunk
 from ..nlp import parse
 from ..text import terms
-from ..timeframe import article_date
+from ..timeframe import Timeframe, article_date
 from ..tuning import QUOTE_ARTICLES, QUOTES_SHOWN
 
 if TYPE_CHECKING:
@@ -77,12 +78,12 @@ def who_said(assistant: Assistant, speaker: str, *, since: date | None = None, u
     assistant.ensure_index()
     assistant.store.refresh()
     catalog = assistant.store.catalog
+    dated = Timeframe(since, until, strict=True)
     sources = articles_naming(assistant, speaker)
     found: list[Statement] = []
     for source in sources:
         chunks = catalog.chunks_of(source)
-        day = article_date(chunks[0].metadata.get("date")) if chunks else None
-        if (since or until) and (day is None or (since and day < since) or (until and day > until)):
+        if dated.bounded and not (chunks and dated.holds(article_date(chunks[0].metadata.get("date")))):
             continue
         found += [s for s in article_statements(chunks, speaker) if names_the_same(speaker, s.speaker)]
     found.sort(key=lambda s: (s.day or date.min, -s.citation.start), reverse=True)
@@ -170,13 +171,14 @@ class Seen:
 
 def _person(token: Token, doc: Doc, named: list[tuple[int, str, str]]) -> str | None:
     """The person a subject names ('Rep. Ralph Norman', 'Lopez' after 'Maria Lopez'), or None."""
-    for entity in doc.ents:
-        if entity.start <= token.i < entity.end:
-            return _fullest(entity.text, "PERSON", named) if entity.label_ == "PERSON" else None
-    if token.pos_ != "PROPN":
-        return None
-    full = _fullest(token.text, "PERSON", named, exact=False)
-    return full
+    if (entity := _entity_of(token, doc)) is not None:
+        return _fullest(entity.text, "PERSON", named) if entity.label_ == "PERSON" else None
+    return _fullest(token.text, "PERSON", named, exact=False) if token.pos_ == "PROPN" else None
+
+
+def _entity_of(token: Token, doc: Doc) -> Span | None:
+    """The named entity the token is part of, if any."""
+    return next((entity for entity in doc.ents if entity.start <= token.i < entity.end), None)
 
 
 def _quotations(chunks: list[IndexedChunk], offset: int, doc: Doc, seen: Seen) -> list[Statement]:
@@ -213,9 +215,9 @@ def _speaker(tokens: list[Token], doc: Doc, named: list[tuple[int, str, str]]) -
     if not tokens or tokens[-1].pos_ == "PRON":  # 'they', 'it', 'someone': no one in particular
         return None
     head = tokens[-1]
-    for entity in doc.ents:
-        if entity.start <= head.i < entity.end and entity.label_ in SPEAKER_LABELS:
-            return _fullest(entity.text, entity.label_, named)
+    entity = _entity_of(head, doc)
+    if entity is not None and entity.label_ in SPEAKER_LABELS:
+        return _fullest(entity.text, entity.label_, named)
     return _fullest(head.text, "", named, exact=False)
 
 
@@ -226,7 +228,7 @@ def _is_pronoun(tokens: list[Token]) -> bool:
 def _fullest(name: str, label: str, named: list[tuple[int, str, str]], exact: bool = True) -> str | None:
     """The longest name met before that ends with this one ('Witkoff' → 'Steve Witkoff'); the name itself when
     there is none (or None, for a word that is no name: `exact` False)."""
-    name = re.sub(r"[’']s$", "", name).strip()
+    name = POSSESSIVE.sub("", name).strip()
     words = name.lower().split()
     longer = [full for _, kind, full in named if (not label or kind == label)
               and full.lower().split()[-len(words):] == words]

@@ -105,6 +105,12 @@ class Assistant:
                 if report.changed:
                     log.info("index updated: %s", report.summary())
 
+    def ensure_current_index(self) -> None:
+        """The index built, and in step with what other processes changed (on a shared Chroma server): what
+        every question and newsroom tool reads from."""
+        self.ensure_index()
+        self.store.refresh()
+
     def ask(self, question: str, history: History | None = None, *, as_of: date | None = None,
             since: date | None = None, until: date | None = None) -> Answer:
         """The cited answer. `since`/`until` keep to articles dated in that range; `as_of` is "today" for the
@@ -182,8 +188,7 @@ class Assistant:
         the time it is about, the retrieved passages, their sentences ranked for it, and (unless `read_phrases`
         is off, as when the reader's own models are fitted) the reader's phrases."""
         started = time.perf_counter()
-        self.ensure_index()
-        self.store.refresh()
+        self.ensure_current_index()
         timings = {"index": time.perf_counter() - started}
         mark = time.perf_counter()
         generator = generator or self.generator

@@ -132,8 +132,7 @@ def check_draft(assistant: Assistant, draft: str) -> DraftCheck:
     import time
 
     started = time.perf_counter()
-    assistant.ensure_index()
-    assistant.store.refresh()
+    assistant.ensure_current_index()
     sentences = draft_sentences(draft)
     claims = [claims_of(s.text) for s in sentences]
     flat = [claim for group in claims for claim in group]

@@ -118,8 +118,7 @@ def digest(assistant: Assistant, since: date, until: date | None = None) -> Dige
     """The stories of the articles dated from `since` to `until` (inclusive), newest first."""
     started = time.perf_counter()
     until = until or since
-    assistant.ensure_index()
-    assistant.store.refresh()
+    assistant.ensure_current_index()
     catalog = assistant.store.catalog
     inside, undated, days = [], 0, []
     for first, _ in catalog.articles():

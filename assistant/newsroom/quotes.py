@@ -75,8 +75,7 @@ def who_said(assistant: Assistant, speaker: str, *, since: date | None = None, u
              limit: int = QUOTES_SHOWN) -> Statements:
     """What the library quotes the speaker as saying, newest article first."""
     started = time.perf_counter()
-    assistant.ensure_index()
-    assistant.store.refresh()
+    assistant.ensure_current_index()
     catalog = assistant.store.catalog
     dated = Timeframe(since, until, strict=True)
     sources = articles_naming(assistant, speaker)

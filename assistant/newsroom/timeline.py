@@ -88,8 +88,7 @@ def timeline(assistant: Assistant, topic: str, *, since: date | None = None, unt
              lines: int = TIMELINE_LINES) -> Timeline:
     """The dated events of the story the topic names, oldest first."""
     started = time.perf_counter()
-    assistant.ensure_index()
-    assistant.store.refresh()
+    assistant.ensure_current_index()
     bounded = Timeframe(since, until, strict=True) if since or until else None
     sources = story_sources(assistant, topic, bounded)
     catalog = assistant.store.catalog

@@ -177,17 +177,10 @@ def build_newsroom_tabs(tabs: NewsroomTabs, scroll_js: str) -> None:
                 checked, check_export = _result_area("checked", "check-export")
             check_panel = _source_column("check")
         check_cited = _sources_of(tabs, "check", check_panel, scroll_js)
-    with gr.Tab("Timeline"):
-        with gr.Row():
-            with gr.Column(scale=3):
-                topic = gr.Textbox(label="Story", placeholder="the Florida talks", elem_id="topic")
-                with gr.Row():
-                    t_since = gr.Textbox(label="Since (YYYY-MM-DD, optional)", elem_id="timeline-since")
-                    t_until = gr.Textbox(label="Until (optional)", elem_id="timeline-until")
-                make_timeline = gr.Button("Show the timeline", variant="primary", elem_id="make-timeline")
-                shown_timeline, timeline_export = _result_area("timeline", "timeline-export")
-            timeline_panel = _source_column("timeline")
-        timeline_cited = _sources_of(tabs, "timeline", timeline_panel, scroll_js)
+    _ranged_tab(tabs, "timeline", "Timeline", gr.Textbox(label="Story", placeholder="the Florida talks",
+                                                          elem_id="topic", render=False),
+                gr.Button("Show the timeline", variant="primary", elem_id="make-timeline", render=False),
+                tabs.timeline, scroll_js)
     with gr.Tab("Digest"):
         with gr.Row():
             with gr.Column(scale=3):
@@ -199,26 +192,33 @@ def build_newsroom_tabs(tabs: NewsroomTabs, scroll_js: str) -> None:
                 shown_digest, digest_export = _result_area("digest", "digest-export")
             digest_panel = _source_column("digest")
         digest_cited = _sources_of(tabs, "digest", digest_panel, scroll_js)
-    with gr.Tab("Who said what"):
-        with gr.Row():
-            with gr.Column(scale=3):
-                speaker = gr.Textbox(label="Person or organisation", placeholder="Witkoff", elem_id="speaker")
-                with gr.Row():
-                    q_since = gr.Textbox(label="Since (YYYY-MM-DD, optional)", elem_id="quotes-since")
-                    q_until = gr.Textbox(label="Until (optional)", elem_id="quotes-until")
-                find_quotes = gr.Button("Show what they said", variant="primary", elem_id="find-quotes")
-                shown_quotes, quotes_export = _result_area("quotes", "quotes-export")
-            quotes_panel = _source_column("quotes")
-        quotes_cited = _sources_of(tabs, "quotes", quotes_panel, scroll_js)
+    _ranged_tab(tabs, "quotes", "Who said what", gr.Textbox(label="Person or organisation", placeholder="Witkoff",
+                                                             elem_id="speaker", render=False),
+                gr.Button("Show what they said", variant="primary", elem_id="find-quotes", render=False),
+                tabs.quotes, scroll_js)
 
     check.click(tabs.check, draft, [checked, check_cited, check_export, check_panel])
-    timeline_outputs = [shown_timeline, timeline_cited, timeline_export, timeline_panel]
-    make_timeline.click(tabs.timeline, [topic, t_since, t_until], timeline_outputs)
-    topic.submit(tabs.timeline, [topic, t_since, t_until], timeline_outputs)
     make_digest.click(tabs.digest, [d_since, d_until], [shown_digest, digest_cited, digest_export, digest_panel])
-    quotes_outputs = [shown_quotes, quotes_cited, quotes_export, quotes_panel]
-    find_quotes.click(tabs.quotes, [speaker, q_since, q_until], quotes_outputs)
-    speaker.submit(tabs.quotes, [speaker, q_since, q_until], quotes_outputs)
+
+
+def _ranged_tab(tabs: NewsroomTabs, tool: str, title: str, query: gr.Textbox, run: gr.Button,
+                handler: Callable[[str, str, str], tuple[str, list[dict], object, str]], scroll_js: str) -> None:
+    """A tab that asks for one thing (a story, a speaker) and an optional span of days, and shows the result with
+    its source panel; the button or Enter in the box runs it."""
+    with gr.Tab(title):
+        with gr.Row():
+            with gr.Column(scale=3):
+                query.render()
+                with gr.Row():
+                    since = gr.Textbox(label="Since (YYYY-MM-DD, optional)", elem_id=f"{tool}-since")
+                    until = gr.Textbox(label="Until (optional)", elem_id=f"{tool}-until")
+                run.render()
+                shown, export = _result_area(tool, f"{tool}-export")
+            panel = _source_column(tool)
+        cited = _sources_of(tabs, tool, panel, scroll_js)
+    outputs = [shown, cited, export, panel]
+    run.click(handler, [query, since, until], outputs)
+    query.submit(handler, [query, since, until], outputs)
 
 
 def _result_area(result_id: str, export_id: str) -> tuple[gr.HTML, gr.DownloadButton]:

@@ -25,6 +25,7 @@ import statistics
 import sys
 from collections import defaultdict
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -43,17 +44,21 @@ SPEAKERS = Path(__file__).resolve().parent / "quote_speakers.txt"
 SAME_EVENT_WORDS = 0.5
 
 
+@lru_cache(maxsize=512)
+def article_text(docs: Path, source: str) -> str:
+    """The file's text as loaded (what citations' offsets count in), read once however often it is cited."""
+    return load_document(docs / source, docs).text
+
+
+def listed(path: Path) -> list[str]:
+    """The non-empty lines of a list file (stories, speakers)."""
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def check_timeline(result: Timeline, docs: Path) -> dict[str, object]:
-    texts: dict[str, str] = {}
-
-    def text_of(source: str) -> str:
-        if source not in texts:
-            texts[source] = load_document(docs / source, docs).text
-        return texts[source]
-
     exact = dated = 0
     for line in result.lines:
-        exact += all(text_of(c.source)[c.start:c.end] == c.quote for c in line.citations)
+        exact += all(article_text(docs, c.source)[c.start:c.end] == c.quote for c in line.citations)
         first = line.citations[0]
         if line.stated:
             dated += bool(line.stated_as) and line.stated_as in first.quote
@@ -77,7 +82,7 @@ def _shared(a: str, b: str) -> float:
 
 def run_timelines(assistant: Assistant, docs: Path, show: int) -> None:
     rows = []
-    for number, topic in enumerate(t.strip() for t in STORIES.read_text().splitlines() if t.strip()):
+    for number, topic in enumerate(listed(STORIES)):
         result = timeline(assistant, topic)
         row = check_timeline(result, docs)
         rows.append(row)
@@ -105,12 +110,13 @@ def run_quotes(assistant: Assistant, docs: Path, show: int) -> None:
           "newest first | by pronoun | s |")
     print("|---|---|---|---|---|---|---|---|---|")
     totals: dict[str, float] = defaultdict(float)
-    for number, speaker in enumerate(s.strip() for s in SPEAKERS.read_text().splitlines() if s.strip()):
+    speakers = listed(SPEAKERS)
+    for number, speaker in enumerate(speakers):
         result = who_said(assistant, speaker)
         exact = near = matches = pronoun = 0
         for statement in result.statements:
             citation = statement.citation
-            text = load_document(docs / citation.source, docs).text
+            text = article_text(docs, citation.source)
             exact += text[citation.start:citation.end] == citation.quote
             around = text[max(0, citation.start - PRONOUN_REACH):citation.end + PRONOUN_REACH]
             near += statement.named_as in around
@@ -128,7 +134,7 @@ def run_quotes(assistant: Assistant, docs: Path, show: int) -> None:
     n = int(totals["statements"])
     print(f"\n{n} statements: quotes exact {int(totals['exact'])}/{n}, named near the quote {int(totals['near'])}/{n}, "
           f"speaker matches {int(totals['matches'])}/{n}, by pronoun {int(totals['pronoun'])}; "
-          f"seconds per speaker mean {totals['seconds'] / max(1, len(SPEAKERS.read_text().split(chr(10))) - 1):.2f}")
+          f"seconds per speaker mean {totals['seconds'] / max(1, len(speakers)):.2f}")
 
 
 def run_digests(assistant: Assistant, questions: Path) -> None:

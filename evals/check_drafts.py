@@ -4,6 +4,11 @@ or not found (plausible, on-topic, in no dev article), split by article into tun
 
     .venv/bin/python evals/check_drafts.py --docs evals/realnews/dev/docs [--index DIR] [--split heldout]
 
+evals/drafts_test.jsonl (split "fresh") is a second held-out set, written the same way from ten articles of the
+real-news test split after the checker had been tuned and its first held-out split seen; it is never tuned on:
+
+    .venv/bin/python evals/check_drafts.py --drafts evals/drafts_test.jsonl --docs evals/realnews/test/docs --index DIR
+
 Prints per-label precision and recall for each split, how often the kind of difference is right, and the time to
 check 10-sentence drafts; --out writes the numbers and every verdict as JSON.
 """
@@ -23,6 +28,7 @@ from assistant import Assistant, Settings
 from assistant.newsroom.check import check_draft
 
 LABELS = ("supported", "contradicted", "not_found")
+SPLITS = ("tune", "heldout", "fresh")
 DRAFTS = Path(__file__).resolve().parent / "drafts.jsonl"
 
 
@@ -57,13 +63,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=Path, default=Path("evals/realnews/dev/docs"))
     parser.add_argument("--index", type=Path, default=Path(".assistant"))
-    parser.add_argument("--split", choices=["tune", "heldout", "all"], default="all")
+    parser.add_argument("--drafts", type=Path, default=DRAFTS, help="the labelled sentences (JSON lines)")
+    parser.add_argument("--split", choices=[*SPLITS, "all"], default="all")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--show", action="store_true", help="print every wrong verdict")
     args = parser.parse_args()
     assistant = Assistant(Settings(docs=args.docs, index=args.index, generator="extractive"))
     assistant.ingest()
-    items = [json.loads(line) for line in DRAFTS.read_text().splitlines() if line.strip()]
+    items = [json.loads(line) for line in args.drafts.read_text().splitlines() if line.strip()]
     items = [i for i in items if args.split == "all" or i["split"] == args.split]
     check_draft(assistant, "Warm-up sentence.")
     verdicts = []
@@ -75,19 +82,19 @@ def main() -> None:
             print(f"#{item['id']} {item['label']}/{item['differs']} -> {sentence.verdict}/{sentence.differs}: "
                   f"{item['text']}\n    {[c.quote[:100] for c in sentence.citations]}")
     report: dict[str, object] = {}
-    for split in ("tune", "heldout"):
+    for split in SPLITS:
         chosen = [(i, v) for i, v in zip(items, verdicts) if i["split"] == split]
         if chosen:
             report[split] = scores([i for i, _ in chosen], [v for _, v in chosen])
     seconds = timed_drafts(assistant, items)
     report["ten_sentence_draft_s"] = {"p50": statistics.median(seconds), "max": max(seconds), "drafts": len(seconds)}
     print("| split | label | precision | recall | n |\n|---|---|---|---|---|")
-    for split in ("tune", "heldout"):
+    for split in SPLITS:
         if split in report:
             for label in LABELS:
                 s = report[split][label]  # type: ignore[index]
                 print(f"| {split} | {label} | {s['precision']:.3f} | {s['recall']:.3f} | {s['n']} |")
-    for split in ("tune", "heldout"):
+    for split in SPLITS:
         if split in report:
             print(f"{split}: accuracy {report[split]['accuracy']:.3f}, kind of difference right "  # type: ignore[index]
                   f"{report[split]['differs_right']:.3f}")  # type: ignore[index]

@@ -196,10 +196,10 @@ class Assistant:
         timeframe = resolve(query, as_of, since, until)
         retrieval = self.retriever.search(query, k=top_k, timeframe=timeframe)
         keyword = self.retriever.keyword_index
-        ranked = rank_sentences(query, retrieval.passages, keyword, self.settings.embed_threads)
+        ranked = rank_sentences(query, retrieval.passages, keyword, self.settings.embed_threads, timeframe=timeframe)
         timings["retrieve"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        phrases = read(query, ranked, self.store.catalog) if ranked and read_phrases else []
+        phrases = read(query, ranked, self.store.catalog, keyword) if ranked and read_phrases else []
         short = phrases[0] if phrases and phrases[0].probability >= reader_model().threshold else None
         timings["read"] = time.perf_counter() - mark
         return Evidence(query, timeframe, retrieval, Reading(ranked, short, phrases), keyword, timings)

@@ -31,6 +31,7 @@ class Timeframe:
     until: date | None = None
     strict: bool = False  # the caller's dates: only articles inside; a question's words: inside ranks first
     prefer_recent: bool = False  # "the latest …": newer articles first
+    today: date | None = None  # the day the question is asked (`as_of`), for how fresh an article is
 
     @property
     def bounded(self) -> bool:
@@ -52,15 +53,15 @@ def resolve(question: str, as_of: date | None = None, since: date | None = None,
     today = as_of or date.today()
     recent = bool(RECENT_WORDS.search(question))
     if since or until:
-        return Timeframe(since, until, strict=True, prefer_recent=recent)
+        return Timeframe(since, until, strict=True, prefer_recent=recent, today=today)
     if weekday := _SINCE_DAY.search(question):
         back = (today.weekday() - WEEKDAYS.index(weekday.group(1).lower())) % 7 or 7
-        return Timeframe(today - timedelta(days=back), today, prefer_recent=recent)
+        return Timeframe(today - timedelta(days=back), today, prefer_recent=recent, today=today)
     for pattern, start_back, end_back in _RELATIVE:
         if pattern.search(question):
             return Timeframe(today - timedelta(days=start_back), today - timedelta(days=end_back),
-                             prefer_recent=recent)
-    return Timeframe(prefer_recent=recent)
+                             prefer_recent=recent, today=today)
+    return Timeframe(prefer_recent=recent, today=today)
 
 
 def describe(timeframe: Timeframe) -> str:

@@ -15,6 +15,7 @@ TYPE_PROMOTION = 0.75  # sentences of the kind asked for move ahead of untyped o
 # --- time (retrieve._favour_time); chosen on the real-news dev split's 96 time-bound questions -----------------
 # (grid: time 0 / 0.25 / 0.5 / 1 / 2 × recency 0 / 0.3 / 0.5 / 1; all within ±2 questions of each other)
 TIME_BOOST = 1.0  # passages from articles dated inside "this week" / "yesterday" … score this much more
+FRESH_HALF_LIFE = 14  # days: how fast an article's "fresh" ranking feature halves with its age on the asking day
 RECENCY_BOOST = 0.5  # for "the latest …", the newest article's passages score this much more, the oldest none
 
 # --- choosing sentences (answer.ExtractiveGenerator.select) -----------------------------------------------------

@@ -112,7 +112,8 @@ def collect(fit: Path, index: Path, stage: str = "all") -> list[Record]:
                                         for c in ranked])
             if stage != "ranker":
                 record.vector = reader.type_features(question.question)
-                found = reader.phrases(question.question, reader.surroundings(ranked, catalog), types={})
+                found = reader.phrases(question.question, reader.surroundings(ranked, catalog), types={},
+                                        keyword=evidence.keyword)
                 record.phrases = [(p.text, p.label, {**p.features, "support": p.surroundings.rank}) for p in found]
                 record.signals = base_signals(evidence.query, evidence.retrieval, evidence.reading, evidence.keyword)
                 if question.answer is not None:

@@ -116,3 +116,21 @@ def test_a_refusal_under_a_date_filter_names_the_filter_and_what_it_leaves_out(d
 def test_a_question_in_words_the_articles_never_use_is_refused_naming_them(dated: Path, make_settings) -> None:
     answer = Assistant(make_settings(dated)).ask("¿Quién dirige el puerto de Gdansk según las autoridades?")
     assert not answer.answered and "“Quién”" in answer.notes[0].message and "puerto" in answer.notes[0].message
+
+
+def test_this_week_is_answered_from_the_article_of_the_week_asked(tmp_path: Path, make_settings) -> None:
+    """Seen on real news: "Which music legend turned 80 this week?" answered from a 2018 article about another
+    legend, because the sentence ranker did not weigh the article's date. The same question asked on two days
+    is answered from the article of the week it was asked in, whichever sentence is closer in words."""
+    docs = tmp_path / "ports"
+    docs.mkdir()
+    (docs / "old.txt").write_text("Ship Count\nDate: 2024-01-05\n\nThe port of Gdansk handled 55 container ships, a "
+                                  "record, the port authority of Gdansk said.\n", encoding="utf-8")
+    (docs / "new.txt").write_text("Strike Ends\nDate: 2024-03-01\n\nDockers went back to work on Thursday. Some 40 "
+                                  "ships were handled at Gdansk, officials said.\n", encoding="utf-8")
+    assistant = Assistant(make_settings(docs))
+    question = "How many ships did the port of Gdansk handle this week?"
+    in_march = assistant.ask(question, as_of=date(2024, 3, 2))
+    in_january = assistant.ask(question, as_of=date(2024, 1, 6))
+    assert in_march.citations[0].source == "new.txt" and "40 ships" in in_march.text.split("[1]")[0]
+    assert in_january.citations[0].source == "old.txt" and "55 container ships" in in_january.text.split("[1]")[0]

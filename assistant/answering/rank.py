@@ -9,6 +9,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,7 +18,8 @@ from ..lexicon import synonym_of
 from ..library.embed import get_embedder
 from ..library.prose import decode as decode_spans
 from ..text import Span, capitalised_words, numbers, sentence_spans, terms, word_key
-from ..tuning import SYNONYM_CREDIT, TYPE_PROMOTION
+from ..timeframe import Timeframe, article_date
+from ..tuning import FRESH_HALF_LIFE, SYNONYM_CREDIT, TYPE_PROMOTION
 from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, question_terms
 from .weights import linear, sigmoid
 
@@ -82,16 +84,19 @@ def has_answer_type(kind: str | None, sentence: str, question: str) -> bool:
 
 
 def rank_sentences(question: str, passages: list[Passage], keyword: KeywordIndex,
-                   embed_threads: int = 2, model: RankerModel | None = None) -> list[Candidate]:
+                   embed_threads: int = 2, model: RankerModel | None = None,
+                   timeframe: Timeframe | None = None) -> list[Candidate]:
     """The retrieved passages' sentences, best answer first, scored by the ranker model (ranker.json) from what is
     known of each: the question's words in it and its chunk (IDF-weighted), its meaning (embedding cosine),
-    whether it holds the kind of thing asked for, how its passage ranked, where it stands in its article."""
+    whether it holds the kind of thing asked for, how its passage ranked, where it stands in its article, and
+    whether its article is dated in the time the question speaks of (`timeframe`)."""
     asked = set(terms(question))
     candidates = [c for c in _candidates(passages) if not restates(c.span.text, asked)]
     if not candidates:
         return []
     model = model or ranker_model()
-    for candidate, found in zip(candidates, sentence_features(question, candidates, passages, keyword, embed_threads)):
+    features = sentence_features(question, candidates, passages, keyword, embed_threads, timeframe)
+    for candidate, found in zip(candidates, features):
         candidate.features = found
         candidate.lexical, candidate.context, candidate.dense = found["overlap"], found["context"], found["meaning"]
         candidate.score = model.score(found)
@@ -101,7 +106,7 @@ def rank_sentences(question: str, passages: list[Passage], keyword: KeywordIndex
 
 
 def sentence_features(question: str, candidates: list[Candidate], passages: list[Passage], keyword: KeywordIndex,
-                      embed_threads: int = 2) -> list[dict[str, float]]:
+                      embed_threads: int = 2, timeframe: Timeframe | None = None) -> list[dict[str, float]]:
     """What the ranker weighs for each candidate sentence, each roughly in [0, 1]."""
     wanted = question_terms(question)
     total_idf = sum(keyword.idf(t) for t in wanted) or 1.0
@@ -111,8 +116,11 @@ def sentence_features(question: str, candidates: list[Candidate], passages: list
     best_passage = max(p.score for p in passages) or 1.0
     sentence_terms = [set(terms(c.span.text)) for c in candidates]
     facet_weight = _within_chunk_weights(candidates, sentence_terms)
+    timeframe = timeframe or Timeframe()
+    days = [article_date(c.passage.metadata.get("date")) for c in candidates]
+    timely = _timeliness(days, timeframe)
     found = []
-    for candidate, own, similarity in zip(candidates, sentence_terms, similarities):
+    for candidate, own, similarity, in_time, day in zip(candidates, sentence_terms, similarities, timely, days):
         context = own | keyword.terms_of(candidate.passage.chunk.id)
         weights = facet_weight[candidate.passage.chunk.id]
         ranks = candidate.passage.ranks
@@ -132,8 +140,30 @@ def sentence_features(question: str, candidates: list[Candidate], passages: list
             "lead": 1 / (1 + candidate.span.start / 1000),
             "length": min(len(own), 40) / 40,
             "question_mark": float(candidate.span.text.rstrip("\"”’' ").endswith("?")),
+            "timely": in_time,
+            "fresh": _freshness(day, timeframe.today),
         })
     return found
+
+
+def _timeliness(days: list[date | None], timeframe: Timeframe) -> list[float]:
+    """1 for a sentence of an article dated in the span the question names ("this week", "yesterday"…), 0
+    outside it or undated; for "the latest …", how new its article is among the candidates' (0 the oldest, 1 the
+    newest). 0 throughout when the question names no time."""
+    if timeframe.bounded:
+        return [float(timeframe.holds(day)) for day in days]
+    dated = sorted({day for day in days if day is not None})
+    if not timeframe.prefer_recent or len(dated) < 2:
+        return [0.0] * len(days)
+    return [dated.index(day) / (len(dated) - 1) if day is not None else 0.0 for day in days]
+
+
+def _freshness(day: date | None, today: date | None) -> float:
+    """How recent an article is on the day the question is asked: 1 that day, halving every FRESH_HALF_LIFE
+    days before it; 0 when undated or dated after it."""
+    if day is None or today is None or day > today:
+        return 0.0
+    return 0.5 ** ((today - day).days / FRESH_HALF_LIFE)
 
 
 @dataclass(frozen=True)

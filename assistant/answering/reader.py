@@ -25,7 +25,7 @@ from ..nlp import ANSWER_LABELS, NO_ENTITY, entities_of, parse
 from ..text import Span, stem, terms
 from ..tuning import READER_SENTENCES
 from .rank import Candidate, prose_sentences
-from .retrieve import Passage, question_terms
+from .retrieve import KeywordIndex, Passage, question_terms
 from .weights import LogisticModel
 
 if TYPE_CHECKING:
@@ -116,9 +116,11 @@ def _neighbour(passage: Passage, offset: int, catalog: Catalog, before: bool) ->
 
 # --- the phrases and what is known about each ---------------------------------------------------------------
 
-def phrases(question: str, found: list[Surroundings], types: dict[str, float] | None = None) -> list[Phrase]:
+def phrases(question: str, found: list[Surroundings], types: dict[str, float] | None = None,
+            keyword: KeywordIndex | None = None) -> list[Phrase]:
     """Every entity in the sentences and their surroundings that the question does not already name, with the
-    features the reader model weighs (`types`: the answer type probabilities, when not the fitted model's)."""
+    features the reader model weighs (`types`: the answer type probabilities, when not the fitted model's;
+    `keyword`: the library's keyword index, for how rare a phrase's words are in it)."""
     pieces = [(s, place, piece) for s in found for place, piece in s.pieces.items()]
     entities = entities_of([piece.span.text for _, _, piece in pieces])
     asked = set(question_terms(question)) | set(terms(question))
@@ -155,8 +157,19 @@ def phrases(question: str, found: list[Surroundings], types: dict[str, float] | 
             "sentence_meaning": candidate.dense,
             "asked_share": len(set(terms(phrase.text)) & asked) / max(1, len(set(terms(phrase.text)))),
             "repeated": math.log(counts[_key(phrase.text)]),
+            "rarity": rarity(phrase.text, keyword) if keyword else 0.0,
         })
     return result
+
+
+def rarity(text: str, keyword: KeywordIndex) -> float:
+    """How rare a phrase's words are in the library: their mean IDF over the IDF of a word in one chunk only
+    (1: that rare or rarer; near 0: in almost every chunk, like the name of the news outlet or the country)."""
+    words = terms(text)
+    if not words or not keyword.size:
+        return 0.0
+    rarest = math.log(1 + (keyword.size - 0.5) / 1.5)
+    return min(1.0, sum(keyword.idf(w) for w in words) / len(words) / rarest) if rarest > 0 else 0.0
 
 
 def _asked_word_positions(text: str, wanted: set[str]) -> list[int]:
@@ -231,10 +244,11 @@ def asks_for_an_entity(question: str) -> float:
     return 1.0 - answer_types().probabilities(question).get(NO_ENTITY, 0.0)
 
 
-def read(question: str, ranked: list[Candidate], catalog: Catalog, model: ReaderModel | None = None) -> list[Phrase]:
+def read(question: str, ranked: list[Candidate], catalog: Catalog, keyword: KeywordIndex | None = None,
+         model: ReaderModel | None = None) -> list[Phrase]:
     """The phrases that may answer the question, most likely first (each kept once: its likeliest place)."""
     model = model or reader_model()
-    found = phrases(question, surroundings(ranked, catalog))
+    found = phrases(question, surroundings(ranked, catalog), keyword=keyword)
     for phrase in found:
         phrase.probability = model.probability(phrase.features)
     best: dict[str, Phrase] = {}
@@ -243,10 +257,11 @@ def read(question: str, ranked: list[Candidate], catalog: Catalog, model: Reader
     return list(best.values())
 
 
-def short_answer(question: str, ranked: list[Candidate], catalog: Catalog) -> Phrase | None:
+def short_answer(question: str, ranked: list[Candidate], catalog: Catalog,
+                 keyword: KeywordIndex | None = None) -> Phrase | None:
     """The likeliest phrase, when it is likely enough to lead the answer."""
     model = reader_model()
-    found = read(question, ranked, catalog, model)
+    found = read(question, ranked, catalog, keyword, model)
     return found[0] if found and found[0].probability >= model.threshold else None
 
 

@@ -153,6 +153,17 @@ def _mentions(candidate: Candidate, identifiers: set[str]) -> bool:
     return all(any(w == i or (len(i) >= 4 and w.startswith(i)) for w in words) for i in identifiers)
 
 
+def _holds(candidate: Candidate, short: Phrase) -> bool:
+    """The short answer stands inside this sentence."""
+    return (candidate.passage.chunk.source == short.piece.passage.chunk.source
+            and candidate.span.start <= short.start and short.end <= candidate.span.end)
+
+
+def _holding(short: Phrase, ranked: list[Candidate]) -> Candidate | None:
+    """The ranked sentence the short answer stands in (found beside another sentence, it is quoted itself)."""
+    return next((c for c in ranked if _holds(c, short)), None)
+
+
 class ExtractiveGenerator:
     """Answers with what was asked for (the reader's short answer, when it has one) and the ranked sentences
     that support it, each cited; no model needed."""
@@ -166,7 +177,8 @@ class ExtractiveGenerator:
         """The cited answer built from sentences already ranked for this question."""
         chosen = self.select(reading.ranked, question)
         if reading.short is not None:
-            supporting = reading.short.surroundings.candidate
+            holder = _holding(reading.short, reading.ranked) if reading.short.place != "title" else None
+            supporting = holder or reading.short.surroundings.candidate
             chosen = [supporting, *(c for c in chosen if not _redundant(c, supporting))]
         return self.compose(question, chosen, reading.short)
 
@@ -196,7 +208,7 @@ class ExtractiveGenerator:
         cited where it stands when that is not in the first quote (the title, a neighbouring sentence)."""
         citations: list[Citation] = []
         parts: list[str] = []
-        if short is not None and short.place != "sentence":
+        if short is not None and not (chosen and _holds(chosen[0], short)):
             piece = short.piece
             citations.append(citation_for_span(1, piece.passage, piece.span.start, piece.span.end))
             parts.append(f"{short.text} [1] —")

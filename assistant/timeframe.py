@@ -64,6 +64,16 @@ def resolve(question: str, as_of: date | None = None, since: date | None = None,
     return Timeframe(prefer_recent=recent, today=today)
 
 
+def newness(days: list[date | None]) -> list[float]:
+    """Each day's place among the distinct dates given, 0 the oldest to 1 the newest ("the latest …"); 0 when
+    undated, and for all when fewer than two dates are given."""
+    dated = sorted({day for day in days if day is not None})
+    if len(dated) < 2:
+        return [0.0] * len(days)
+    place = {day: number / (len(dated) - 1) for number, day in enumerate(dated)}
+    return [place[day] if day is not None else 0.0 for day in days]
+
+
 def describe(timeframe: Timeframe) -> str:
     """'between 2025-12-01 and 2025-12-31', 'on or after 2026-01-01' …"""
     if timeframe.since and timeframe.until:

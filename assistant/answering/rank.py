@@ -18,7 +18,7 @@ from ..lexicon import synonym_of
 from ..library.embed import get_embedder
 from ..library.prose import decode as decode_spans
 from ..text import Span, capitalised_words, numbers, sentence_spans, terms, word_key
-from ..timeframe import Timeframe, article_date
+from ..timeframe import Timeframe, article_date, newness
 from ..tuning import FRESH_HALF_LIFE, SYNONYM_CREDIT, TYPE_PROMOTION
 from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, question_terms
 from .weights import linear, sigmoid
@@ -152,10 +152,7 @@ def _timeliness(days: list[date | None], timeframe: Timeframe) -> list[float]:
     newest). 0 throughout when the question names no time."""
     if timeframe.bounded:
         return [float(timeframe.holds(day)) for day in days]
-    dated = sorted({day for day in days if day is not None})
-    if not timeframe.prefer_recent or len(dated) < 2:
-        return [0.0] * len(days)
-    return [dated.index(day) / (len(dated) - 1) if day is not None else 0.0 for day in days]
+    return newness(days) if timeframe.prefer_recent else [0.0] * len(days)
 
 
 def _freshness(day: date | None, today: date | None) -> float:

@@ -168,8 +168,8 @@ def rarity(text: str, keyword: KeywordIndex) -> float:
     words = terms(text)
     if not words or not keyword.size:
         return 0.0
-    rarest = math.log(1 + (keyword.size - 0.5) / 1.5)
-    return min(1.0, sum(keyword.idf(w) for w in words) / len(words) / rarest) if rarest > 0 else 0.0
+    rarest = math.log(1 + (keyword.size - 0.5) / 1.5)  # > 0 from one chunk up
+    return min(1.0, sum(keyword.idf(w) for w in words) / len(words) / rarest)
 
 
 def _asked_word_positions(text: str, wanted: set[str]) -> list[int]:
@@ -257,13 +257,5 @@ def read(question: str, ranked: list[Candidate], catalog: Catalog, keyword: Keyw
     return list(best.values())
 
 
-def short_answer(question: str, ranked: list[Candidate], catalog: Catalog,
-                 keyword: KeywordIndex | None = None) -> Phrase | None:
-    """The likeliest phrase, when it is likely enough to lead the answer."""
-    model = reader_model()
-    found = read(question, ranked, catalog, keyword, model)
-    return found[0] if found and found[0].probability >= model.threshold else None
-
-
 __all__ = ["ANSWER_LABELS", "AnswerTypeModel", "Phrase", "Piece", "ReaderModel", "Surroundings", "read",
-           "short_answer", "surroundings"]
+           "surroundings"]

@@ -15,7 +15,7 @@ from ..library.embed import get_embedder
 from ..library.index import Store
 from ..library.keyword import QUESTION_WORDS, KeywordIndex
 from ..text import terms
-from ..timeframe import Timeframe, article_date
+from ..timeframe import Timeframe, article_date, newness
 from ..tuning import COVERAGE_DEPTH, RECENCY_BOOST, TIME_BOOST
 
 if TYPE_CHECKING:
@@ -134,14 +134,12 @@ def _langchain_class() -> type[BaseRetriever]:
 
 def _favour_time(passages: list[Passage], timeframe: Timeframe) -> None:
     """Raise passages from articles dated inside the question's timeframe, and for 'the latest' the newer ones."""
-    days = {id(p): article_date(p.metadata.get("date")) for p in passages}
-    dated = sorted({d for d in days.values() if d is not None})
-    for passage in passages:
-        day = days[id(passage)]
+    days = [article_date(p.metadata.get("date")) for p in passages]
+    for passage, day, new in zip(passages, days, newness(days)):
         if timeframe.bounded and timeframe.holds(day):
             passage.score *= 1 + TIME_BOOST
-        if timeframe.prefer_recent and day is not None and len(dated) > 1:
-            passage.score *= 1 + RECENCY_BOOST * dated.index(day) / (len(dated) - 1)
+        if timeframe.prefer_recent:
+            passage.score *= 1 + RECENCY_BOOST * new
 
 
 def question_terms(question: str) -> list[str]:

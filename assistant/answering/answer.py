@@ -177,8 +177,9 @@ class ExtractiveGenerator:
         """The cited answer built from sentences already ranked for this question."""
         chosen = self.select(reading.ranked, question)
         if reading.short is not None:
-            holder = _holding(reading.short, reading.ranked) if reading.short.place != "title" else None
-            supporting = holder or reading.short.surroundings.candidate
+            supporting = reading.short.surroundings.candidate
+            if reading.short.place not in ("sentence", "title"):
+                supporting = _holding(reading.short, reading.ranked) or supporting
             chosen = [supporting, *(c for c in chosen if not _redundant(c, supporting))]
         return self.compose(question, chosen, reading.short)
 

@@ -40,6 +40,37 @@ class Entity:
     label: str
     start: int  # character offsets in the text the entity was found in
     end: int
+    root: int = -1  # the index of its head token in the text's Structure (-1: found by NER alone)
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    lemma: str  # lower-cased
+    dep: str  # its relation to its head ("nsubj", "dobj", "pobj" …; "ROOT" heads itself)
+    head: int  # the index of its head token
+    start: int  # character offset in the text
+
+
+@dataclass(frozen=True)
+class Structure:
+    """What the parse says of a text, kept small enough to cache for thousands of sentences."""
+    tokens: tuple[Token, ...]
+    entities: tuple[Entity, ...]
+
+    def path_length(self, a: int, b: int) -> int:
+        """How many dependency arcs lie between tokens a and b (the same sentence's tree; else a large number)."""
+        up = {index: steps for steps, index in enumerate(self._to_root(a))}
+        for steps, index in enumerate(self._to_root(b)):
+            if index in up:
+                return up[index] + steps
+        return len(self.tokens) + 1
+
+    def _to_root(self, index: int) -> list[int]:
+        path = [index]
+        while (head := self.tokens[path[-1]].head) != path[-1] and len(path) <= len(self.tokens):
+            path.append(head)
+        return path
 
 
 def pipeline() -> Language:
@@ -93,6 +124,32 @@ def entities_of(texts: list[str]) -> list[tuple[Entity, ...]]:
             _ENTITY_CACHE.move_to_end(text)
             found.append(_ENTITY_CACHE[text])
         return found
+
+
+_STRUCTURE_CACHE: OrderedDict[str, Structure] = OrderedDict()
+STRUCTURE_CACHE_SIZE = 20_000
+
+
+def structures_of(texts: list[str]) -> list[Structure]:
+    """The tokens, dependencies and entities of each text (the full pipeline; the texts not seen before go
+    through it together). Its entities are those entities_of() finds (NER does not read the parse), with their
+    head tokens."""
+    with _lock:
+        missing = list(dict.fromkeys(t for t in texts if t not in _STRUCTURE_CACHE))
+        for text, doc in zip(missing, pipeline().pipe(missing)):
+            _STRUCTURE_CACHE[text] = _structure(doc)
+            _ENTITY_CACHE[text] = _STRUCTURE_CACHE[text].entities  # entities_of() need not run NER again
+        while len(_STRUCTURE_CACHE) > STRUCTURE_CACHE_SIZE:
+            _STRUCTURE_CACHE.popitem(last=False)
+        for text in texts:
+            _STRUCTURE_CACHE.move_to_end(text)
+        return [_STRUCTURE_CACHE[text] for text in texts]
+
+
+def _structure(doc: Doc) -> Structure:
+    tokens = tuple(Token(t.text, t.lemma_.lower(), t.dep_, t.head.i, t.idx) for t in doc)
+    found = tuple(Entity(e.text, e.label_, e.start_char, e.end_char, e.root.i) for e in doc.ents)
+    return Structure(tokens, found)
 
 
 def proper_names(text: str) -> list[str]:

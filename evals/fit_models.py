@@ -224,7 +224,7 @@ def phrase_rows(records: list[Record], types: dict[str, dict[str, float]]) -> tu
     for record in records:
         for index, (text, label, features) in enumerate(record.phrases):
             full = {k: v for k, v in features.items() if k != "support"}
-            full["type_fit"] = types[record.id].get(label, 0.0)
+            full.update(reader.type_fit(label, types[record.id]))
             rows.append((record, index, full, record.gold is not None and matches(text, record.gold)))
     names = sorted(rows[0][2]) if rows else []
     return names, rows

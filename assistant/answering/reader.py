@@ -5,7 +5,9 @@ where it stands. A quoted sentence is evidence; the short answer is what was ask
 Two small models, fitted on every week of the real-news benchmark outside the test split
 (`evals/fit_models.py`), decide: what kind of entity the question asks for (a softmax over the question's
 embedding, `answer_types.json`), and which phrase answers it (a logistic model over where the phrase stands,
-how well its kind fits, how the sentence ranks…, `reader.json`).
+how well its kind fits, where it stands in its sentence's dependency parse relative to the question's words,
+whether it names the noun the question asks for, how the sentence ranks and how fresh its article is…,
+`reader.json`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..library.embed import get_embedder
-from ..nlp import ANSWER_LABELS, NO_ENTITY, entities_of, parse
+from ..nlp import ANSWER_LABELS, NAME_LABELS, NO_ENTITY, Entity, Structure, parse, structures_of
 from ..text import Span, stem, terms
 from ..tuning import READER_SENTENCES
 from .rank import Candidate, prose_sentences
@@ -29,6 +31,8 @@ from .retrieve import KeywordIndex, Passage, question_terms
 from .weights import LogisticModel
 
 if TYPE_CHECKING:
+    from spacy.tokens import Token
+
     from ..library.catalog import Catalog
 
 TYPES_FILE = Path(__file__).with_name("answer_types.json")
@@ -36,6 +40,9 @@ READER_FILE = Path(__file__).with_name("reader.json")
 PLACES = ("sentence", "title", "before", "after")
 POSSESSIVE = re.compile(r"[’']s$")  # NER keeps the possessive: "Saudi Arabia's" names Saudi Arabia
 WORD = re.compile(r"\w+")  # where a phrase stands, relative to its ranked sentence
+SUBJECTS = ("nsubj", "nsubjpass", "csubj", "agent")
+OBJECTS = ("dobj", "pobj", "attr", "oprd", "dative")
+GENERIC_NOUNS = ("name", "one", "kind", "type", "number", "thing")  # "the name of the X" asks for an X
 
 
 @dataclass(frozen=True)
@@ -122,15 +129,15 @@ def phrases(question: str, found: list[Surroundings], types: dict[str, float] | 
     features the reader model weighs (`types`: the answer type probabilities, when not the fitted model's;
     `keyword`: the library's keyword index, for how rare a phrase's words are in it)."""
     pieces = [(s, place, piece) for s in found for place, piece in s.pieces.items()]
-    entities = entities_of([piece.span.text for _, _, piece in pieces])
+    structures = structures_of([piece.span.text for _, _, piece in pieces])
     asked = set(question_terms(question)) | set(terms(question))
     wanted = set(question_terms(question))
+    asking = what_is_asked(question)
     types = answer_types().probabilities(question) if types is None else types
-    best_score = max((s.candidate.score for s in found), default=1.0) or 1.0
     result = []
-    for (context, place, piece), found_here in zip(pieces, entities):
+    for (context, place, piece), structure in zip(pieces, structures):
         near = _asked_word_positions(piece.span.text, wanted)
-        for entity in found_here:
+        for entity in structure.entities:
             text = POSSESSIVE.sub("", entity.text)
             words = set(terms(text))
             if not words or words <= asked:  # the question's own names are never its answer
@@ -141,6 +148,8 @@ def phrases(question: str, found: list[Surroundings], types: dict[str, float] | 
                 "piece_overlap": len(wanted & set(terms(piece.span.text))) / max(1, len(wanted)),
                 "nearby": max((1 / (1 + abs(entity.start - at) / 30) for at in near), default=0.0),
                 "words": math.log(len(text.split())),
+                "asked_noun": float(bool(asking.noun) and asking.noun in words),
+                **syntax_features(entity, structure, wanted, asking),
             }
             result.append(phrase)
     counts: dict[str, int] = {}
@@ -149,9 +158,8 @@ def phrases(question: str, found: list[Surroundings], types: dict[str, float] | 
     for phrase in result:
         candidate = phrase.surroundings.candidate
         phrase.features.update({
-            "type_fit": types.get(phrase.label, 0.0),
+            **type_fit(phrase.label, types),
             **{f"in_{p}": float(phrase.place == p) for p in PLACES},
-            "sentence_score": candidate.score / best_score,
             "sentence_rank": 1 / (1 + phrase.surroundings.rank),
             "sentence_overlap": candidate.lexical,
             "sentence_meaning": candidate.dense,
@@ -160,6 +168,67 @@ def phrases(question: str, found: list[Surroundings], types: dict[str, float] | 
             "rarity": rarity(phrase.text, keyword) if keyword else 0.0,
         })
     return result
+
+
+def type_fit(label: str, types: dict[str, float]) -> dict[str, float]:
+    """How well a phrase's kind fits the asked-for kind: that kind's probability, and that of any kind of name
+    when the phrase is a name (NER often calls a team a person, or a hurricane an organisation)."""
+    names = sum(types.get(name, 0.0) for name in NAME_LABELS) if label in NAME_LABELS else 0.0
+    return {"type_fit": types.get(label, 0.0), "name_fit": names}
+
+
+@dataclass(frozen=True)
+class Asking:
+    """What the question's parse says of its answer: its role in the asked clause ("subject", "object" or
+    ""), the stem of the verb it hangs on, and of the noun it is an instance of ("which festival" → festiv)."""
+    role: str
+    verb: str
+    noun: str
+
+
+@lru_cache(maxsize=4096)
+def what_is_asked(question: str) -> Asking:
+    doc = parse(question)
+    for token in doc:
+        if token.tag_ in ("WP", "WDT", "WP$", "WRB") or token.lower_ in ("what", "which", "who", "whom"):
+            node = token if token.tag_ == "WP" else token.head
+            noun = _asked_noun(token)
+            return Asking(_role(node.dep_), stem(node.head.lemma_), stem(noun.text) if noun is not None else "")
+    return Asking("", "", "")
+
+
+def _asked_noun(wh: Token) -> Token | None:
+    """'Which festival …' → festival; 'What is the volcano called?' → volcano; 'the name of the X' → X."""
+    if wh.tag_ in ("WDT", "WP$") or (wh.lower_ in ("what", "which") and wh.dep_ == "det"):
+        noun: Token | None = wh.head
+    elif wh.tag_ == "WP":
+        noun = next((c for c in wh.head.children if c.dep_ in ("nsubj", "nsubjpass", "attr") and c.i != wh.i
+                     and c.pos_ in ("NOUN", "PROPN")), None)
+    else:
+        return None
+    while noun is not None and noun.lemma_.lower() in GENERIC_NOUNS:
+        noun = next((g for c in noun.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"), None)
+    return noun if noun is not None and noun.pos_ in ("NOUN", "PROPN") else None
+
+
+def _role(dep: str) -> str:
+    return "subject" if dep in SUBJECTS else "object" if dep in OBJECTS else ""
+
+
+def syntax_features(entity: Entity, structure: Structure, wanted: set[str], asking: Asking) -> dict[str, float]:
+    """Where the entity stands in its sentence's parse: how few arcs from the question's words (tree_near), in
+    the role the question asks about (same_role), hanging on a word of the question (head_asked)."""
+    asked_at = [i for i, t in enumerate(structure.tokens)
+                if stem(t.text) in wanted and not entity.start <= t.start < entity.end]
+    root = structure.tokens[entity.root]
+    head = structure.tokens[root.head]
+    if root.dep == "pobj":  # "in Colorado": the preposition's head
+        head = structure.tokens[head.head]
+    return {
+        "tree_near": max((1 / (1 + structure.path_length(entity.root, i)) for i in asked_at), default=0.0),
+        "same_role": float(bool(asking.role) and _role(root.dep) == asking.role),
+        "head_asked": float(stem(head.lemma) in wanted or (bool(asking.verb) and stem(head.lemma) == asking.verb)),
+    }
 
 
 def rarity(text: str, keyword: KeywordIndex) -> float:

@@ -1,9 +1,13 @@
-"""The reader's view of a phrase: what it knows of how common the phrase's words are in the library."""
+"""The reader's view of a phrase: how common its words are in the library, where it stands in its sentence's
+parse, how well its kind fits the question."""
 
 from pathlib import Path
 
 from assistant import Assistant
-from assistant.answering.reader import rarity
+from assistant.answering.reader import Asking, rarity, syntax_features, type_fit, what_is_asked
+from assistant.answering.retrieve import question_terms
+from assistant.nlp import structures_of
+from assistant.text import stem
 
 
 def test_a_name_every_article_carries_is_less_rare_than_one_a_single_article_names(tmp_path: Path,
@@ -22,3 +26,35 @@ def test_a_name_every_article_carries_is_less_rare_than_one_a_single_article_nam
     assert rarity("Wasps", keyword) > rarity("the bridge", keyword) > rarity("CNN", keyword) > 0.0
     assert rarity("Wasps", keyword) == rarity("Zeppelin", keyword) == 1.0  # one chunk or none: as rare as it gets
     assert rarity("", keyword) == 0.0
+
+
+def _features_of(question: str, sentence: str) -> dict[str, dict[str, float]]:
+    """Each entity of the sentence with the parse features the reader gives it for the question."""
+    wanted = set(question_terms(question))
+    structure = structures_of([sentence])[0]
+    return {e.text: syntax_features(e, structure, wanted, what_is_asked(question)) for e in structure.entities}
+
+
+def test_the_entity_the_question_s_verb_governs_reads_closer_than_one_merely_nearby() -> None:
+    """Seen: "What team does he play for?" answered with the opponent named in the same sentence. The team he
+    plays for hangs on "plays"; the opponent hangs on another verb, further along the parse."""
+    found = _features_of("Which team does Damar Hamlin play for?",
+                         "Damar Hamlin, who plays for the Buffalo Bills, collapsed in the game against the "
+                         "Cincinnati Bengals on Monday.")
+    bills, bengals = found["the Buffalo Bills"], found["the Cincinnati Bengals"]
+    assert bills["head_asked"] == 1.0 and bengals["head_asked"] == 0.0
+    assert bills["tree_near"] > bengals["tree_near"]
+
+
+def test_the_noun_a_question_asks_for_is_found_behind_its_wording() -> None:
+    assert what_is_asked("Thousands of people were recently stranded at which festival?").noun == stem("festival")
+    assert what_is_asked("What is the name of the hurricane that hit Florida?").noun == stem("hurricane")
+    assert what_is_asked("Who won the award?") == Asking("subject", stem("win"), "")
+
+
+def test_a_name_of_another_kind_than_asked_still_fits_a_question_that_asks_for_a_name() -> None:
+    """NER calls some teams people and some hurricanes organisations: a name keeps part of its fit."""
+    asks_for_a_team = {"ORG": 0.6, "PERSON": 0.3, "DATE": 0.1}
+    team_read_as_person = type_fit("PERSON", asks_for_a_team)
+    assert team_read_as_person["name_fit"] > type_fit("DATE", asks_for_a_team)["name_fit"] == 0.0
+    assert team_read_as_person["type_fit"] == 0.3

@@ -1,0 +1,76 @@
+"""Where the local model's first token goes: the span prompt's tokens, how many the llama.cpp server takes from its
+prompt cache (the system prompt, shared by every question) and how many it must process, with the time to the
+first token (a one-token reply), for the prompt as shipped and with fewer passages, in one run.
+
+    .venv/bin/python benchmarks/bench_local_prompt.py --docs evals/realnews/test/docs \
+        --questions evals/realnews/test/questions.jsonl --index /tmp/idx --sample 12 --passages 6 3
+
+Needs the default local model installed. Run nothing else meanwhile: on 2 cores any other process doubles these.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from assistant import Assistant, Settings
+from assistant.answering.llm import LLMGenerator, format_passages
+from assistant.answering.llm_server import shared_server
+from assistant.answering.local_model import resolve_model_path
+from assistant.evaluate import load_questions, sample_questions
+from assistant.prompts import load_prompt
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=Path, required=True)
+    parser.add_argument("--questions", type=Path, required=True)
+    parser.add_argument("--index", type=Path, required=True)
+    parser.add_argument("--sample", type=int, default=12)
+    parser.add_argument("--passages", type=int, nargs="+", default=[6, 3])
+    args = parser.parse_args()
+    settings = Settings(docs=args.docs, index=args.index, generator="extractive")
+    assistant = Assistant(settings)
+    model = resolve_model_path(settings.model_path, settings.model_cache)
+    url = shared_server(model, settings.llm_context, settings.llm_threads).base_url + "/chat/completions"
+    system = _unescaped(load_prompt(settings.prompts, "span_system"))
+    user = _unescaped(load_prompt(settings.prompts, "span_user"))
+    questions = [q.question for q in sample_questions(load_questions(args.questions), args.sample)]
+    readings = [(q, assistant.gather(q, None).reading.ranked) for q in questions]
+    print(f"{len(questions)} questions from {args.questions}\n")
+    print("| passages | prompt tokens p50 | from the cache p50 | processed p50 | first token p50 | p95 |\n"
+          "|---|---|---|---|---|---|")
+    for count in args.passages:
+        rows = []
+        for number, (question, ranked) in enumerate(readings):
+            numbered = LLMGenerator.numbered_passages(ranked[:count])
+            content = user.replace("{passages}", format_passages(numbered)).replace("{question}", question)
+            started = time.perf_counter()
+            reply = httpx.post(url, timeout=300, json={"messages": [{"role": "system", "content": system},
+                                                                    {"role": "user", "content": content}],
+                                                       "max_tokens": 1, "temperature": 0}).json()
+            seconds = time.perf_counter() - started
+            if number:  # the first fills the cache with the system prompt
+                timings = reply.get("timings", {})
+                rows.append((reply["usage"]["prompt_tokens"], timings.get("cache_n", 0),
+                             timings.get("prompt_n", 0), seconds))
+        columns = list(zip(*rows))
+        print(f"| {count} | {statistics.median(columns[0]):.0f} | {statistics.median(columns[1]):.0f} | "
+              f"{statistics.median(columns[2]):.0f} | {statistics.median(columns[3]):.2f} s | "
+              f"{sorted(columns[3])[int(0.95 * (len(rows) - 1))]:.2f} s |")
+
+
+def _unescaped(template: str) -> str:
+    """The prompt file as LangChain sends it: its doubled braces single."""
+    return template.replace("{{", "{").replace("}}", "}")
+
+
+if __name__ == "__main__":
+    main()

@@ -12,7 +12,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -27,6 +27,7 @@ NAME_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT",
 ANSWER_LABELS = (*ENTITY_LABELS, NO_ENTITY)
 
 _lock = threading.RLock()
+V = TypeVar("V")
 _pipeline: Language | None = None
 
 
@@ -117,13 +118,7 @@ def entities_of(texts: list[str]) -> list[tuple[Entity, ...]]:
             docs = pipeline().pipe(missing, disable=["tagger", "parser", "attribute_ruler", "lemmatizer"])
             for text, doc in zip(missing, docs):
                 _ENTITY_CACHE[text] = tuple(Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents)
-            while len(_ENTITY_CACHE) > ENTITY_CACHE_SIZE:
-                _ENTITY_CACHE.popitem(last=False)
-        found = []
-        for text in texts:
-            _ENTITY_CACHE.move_to_end(text)
-            found.append(_ENTITY_CACHE[text])
-        return found
+        return _recall(_ENTITY_CACHE, texts, ENTITY_CACHE_SIZE)
 
 
 _STRUCTURE_CACHE: OrderedDict[str, Structure] = OrderedDict()
@@ -139,11 +134,19 @@ def structures_of(texts: list[str]) -> list[Structure]:
         for text, doc in zip(missing, pipeline().pipe(missing)):
             _STRUCTURE_CACHE[text] = _structure(doc)
             _ENTITY_CACHE[text] = _STRUCTURE_CACHE[text].entities  # entities_of() need not run NER again
-        while len(_STRUCTURE_CACHE) > STRUCTURE_CACHE_SIZE:
-            _STRUCTURE_CACHE.popitem(last=False)
-        for text in texts:
-            _STRUCTURE_CACHE.move_to_end(text)
-        return [_STRUCTURE_CACHE[text] for text in texts]
+        _recall(_ENTITY_CACHE, missing, ENTITY_CACHE_SIZE)
+        return _recall(_STRUCTURE_CACHE, texts, STRUCTURE_CACHE_SIZE)
+
+
+def _recall(cache: OrderedDict[str, V], texts: list[str], size: int) -> list[V]:
+    """The cached values of texts, marked as just used; then the least recently used beyond `size` are dropped
+    (never one asked for now: they were moved to the end first)."""
+    for text in texts:
+        cache.move_to_end(text)
+    found = [cache[text] for text in texts]
+    while len(cache) > size:
+        cache.popitem(last=False)
+    return found
 
 
 def _structure(doc: Doc) -> Structure:

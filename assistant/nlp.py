@@ -139,8 +139,8 @@ def structures_of(texts: list[str]) -> list[Structure]:
 
 
 def _recall(cache: OrderedDict[str, V], texts: list[str], size: int) -> list[V]:
-    """The cached values of texts, marked as just used; then the least recently used beyond `size` are dropped
-    (never one asked for now: they were moved to the end first)."""
+    """The cached values of texts, marked as just used and taken before the least recently used beyond `size` are
+    dropped (so a text asked for now is returned even when the cache is full)."""
     for text in texts:
         cache.move_to_end(text)
     found = [cache[text] for text in texts]

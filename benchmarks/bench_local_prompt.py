@@ -1,4 +1,5 @@
-"""Where the local model's first token goes: the span prompt's tokens, how many the llama.cpp server takes from its
+"""Where the local model's first token goes: its prompt's tokens (the span reader's, unless ASSISTANT_LLM_MODE says
+prose), how many the llama.cpp server takes from its
 prompt cache (the system prompt, shared by every question) and how many it must process, with the time to the
 first token (a one-token reply), for the prompt as shipped and with fewer passages, in one run.
 
@@ -21,11 +22,12 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant import Assistant, Settings
-from assistant.answering.llm import LLMGenerator, format_passages
+from assistant.answering.llm import LLMGenerator, chat_prompt, format_passages
 from assistant.answering.llm_server import shared_server
 from assistant.answering.local_model import resolve_model_path
-from assistant.evaluate import load_questions, sample_questions
-from assistant.prompts import load_prompt
+from assistant.evaluate import load_questions, percentile, sample_questions
+
+ROLES = {"system": "system", "human": "user"}  # LangChain's message types as the OpenAI API names them
 
 
 def main() -> None:
@@ -40,8 +42,7 @@ def main() -> None:
     assistant = Assistant(settings)
     model = resolve_model_path(settings.model_path, settings.model_cache)
     url = shared_server(model, settings.llm_context, settings.llm_threads).base_url + "/chat/completions"
-    system = _unescaped(load_prompt(settings.prompts, "span_system"))
-    user = _unescaped(load_prompt(settings.prompts, "span_user"))
+    prompt = chat_prompt(settings.prompts, settings.llm_mode)
     questions = [q.question for q in sample_questions(load_questions(args.questions), args.sample)]
     readings = [(q, assistant.gather(q, None).reading.ranked) for q in questions]
     print(f"{len(questions)} questions from {args.questions}\n")
@@ -50,12 +51,11 @@ def main() -> None:
     for count in args.passages:
         rows = []
         for number, (question, ranked) in enumerate(readings):
-            numbered = LLMGenerator.numbered_passages(ranked[:count])
-            content = user.replace("{passages}", format_passages(numbered)).replace("{question}", question)
+            passages = format_passages(LLMGenerator.numbered_passages(ranked[:count]))
+            messages = [{"role": ROLES[m.type], "content": m.content}
+                        for m in prompt.format_messages(question=question, passages=passages)]
             started = time.perf_counter()
-            reply = httpx.post(url, timeout=300, json={"messages": [{"role": "system", "content": system},
-                                                                    {"role": "user", "content": content}],
-                                                       "max_tokens": 1, "temperature": 0}).json()
+            reply = httpx.post(url, timeout=300, json={"messages": messages, "max_tokens": 1, "temperature": 0}).json()
             seconds = time.perf_counter() - started
             if number:  # the first fills the cache with the system prompt
                 timings = reply.get("timings", {})
@@ -64,12 +64,7 @@ def main() -> None:
         columns = list(zip(*rows))
         print(f"| {count} | {statistics.median(columns[0]):.0f} | {statistics.median(columns[1]):.0f} | "
               f"{statistics.median(columns[2]):.0f} | {statistics.median(columns[3]):.2f} s | "
-              f"{sorted(columns[3])[int(0.95 * (len(rows) - 1))]:.2f} s |")
-
-
-def _unescaped(template: str) -> str:
-    """The prompt file as LangChain sends it: its doubled braces single."""
-    return template.replace("{{", "{").replace("}}", "}")
+              f"{percentile(list(columns[3]), 95):.2f} s |")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
 import openai
@@ -151,14 +152,9 @@ class LLMGenerator:
         }
 
     def _chain(self):
+        prompt = chat_prompt(self.prompts, self.mode)
         if self.mode == "prose":
-            prompt = ChatPromptTemplate.from_messages([
-                ("system", load_prompt(self.prompts, "answer_system").replace("{cannot_answer}", CANNOT_ANSWER)),
-                ("user", load_prompt(self.prompts, "answer_user")),
-            ])
             return prompt | self.client | StrOutputParser()
-        prompt = ChatPromptTemplate.from_messages([
-            ("system", load_prompt(self.prompts, "span_system")), ("user", load_prompt(self.prompts, "span_user"))])
         return prompt | self.client.bind(response_format=SPAN_SCHEMA) | StrOutputParser()
 
     def _fallback(self, question: str, reading: Reading, why: str) -> Iterator[str | Answer]:
@@ -171,6 +167,18 @@ class LLMGenerator:
         answer = self.extractive.answer_from(question, reading)
         answer.notes = [Note(NoteKind.FALLBACK, f"{why}; extractive answer given instead"), *answer.notes]
         return answer
+
+
+def chat_prompt(prompts: Path, mode: str) -> ChatPromptTemplate:
+    """The system and user messages a backend is sent ("prose": a cited answer; else the span reader's JSON),
+    filled with `question` and `passages`."""
+    if mode == "prose":
+        return ChatPromptTemplate.from_messages([
+            ("system", load_prompt(prompts, "answer_system").replace("{cannot_answer}", CANNOT_ANSWER)),
+            ("user", load_prompt(prompts, "answer_user")),
+        ])
+    return ChatPromptTemplate.from_messages([
+        ("system", load_prompt(prompts, "span_system")), ("user", load_prompt(prompts, "span_user"))])
 
 
 def keeps_the_question(rewritten: str, question: str) -> bool:

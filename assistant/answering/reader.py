@@ -6,8 +6,7 @@ Two small models, fitted on every week of the real-news benchmark outside the te
 (`evals/fit_models.py`), decide: what kind of entity the question asks for (a softmax over the question's
 embedding, `answer_types.json`), and which phrase answers it (a logistic model over where the phrase stands,
 how well its kind fits, where it stands in its sentence's dependency parse relative to the question's words,
-whether it names the noun the question asks for, how the sentence ranks and how fresh its article is…,
-`reader.json`).
+whether it names the noun the question asks for, how the sentence ranks…, `reader.json`).
 """
 
 from __future__ import annotations
@@ -137,6 +136,7 @@ def phrases(question: str, found: list[Surroundings], types: dict[str, float] | 
     result = []
     for (context, place, piece), structure in zip(pieces, structures):
         near = _asked_word_positions(piece.span.text, wanted)
+        asked_at = asked_tokens(structure, wanted)
         for entity in structure.entities:
             text = POSSESSIVE.sub("", entity.text)
             words = set(terms(text))
@@ -149,7 +149,7 @@ def phrases(question: str, found: list[Surroundings], types: dict[str, float] | 
                 "nearby": max((1 / (1 + abs(entity.start - at) / 30) for at in near), default=0.0),
                 "words": math.log(len(text.split())),
                 "asked_noun": float(bool(asking.noun) and asking.noun in words),
-                **syntax_features(entity, structure, wanted, asking),
+                **syntax_features(entity, structure, asked_at, wanted, asking),
             }
             result.append(phrase)
     counts: dict[str, int] = {}
@@ -215,17 +215,23 @@ def _role(dep: str) -> str:
     return "subject" if dep in SUBJECTS else "object" if dep in OBJECTS else ""
 
 
-def syntax_features(entity: Entity, structure: Structure, wanted: set[str], asking: Asking) -> dict[str, float]:
-    """Where the entity stands in its sentence's parse: how few arcs from the question's words (tree_near), in
-    the role the question asks about (same_role), hanging on a word of the question (head_asked)."""
-    asked_at = [i for i, t in enumerate(structure.tokens)
-                if stem(t.text) in wanted and not entity.start <= t.start < entity.end]
+def asked_tokens(structure: Structure, wanted: set[str]) -> list[int]:
+    """The indices of a parsed piece's tokens that are words of the question."""
+    return [i for i, token in enumerate(structure.tokens) if stem(token.text) in wanted]
+
+
+def syntax_features(entity: Entity, structure: Structure, asked_at: list[int], wanted: set[str],
+                    asking: Asking) -> dict[str, float]:
+    """Where the entity stands in its sentence's parse: how few arcs from the question's words (tree_near; they
+    stand at token indices `asked_at`), in the role the question asks about (same_role), hanging on a word of
+    the question (head_asked)."""
+    outside = [i for i in asked_at if not entity.start <= structure.tokens[i].start < entity.end]
     root = structure.tokens[entity.root]
     head = structure.tokens[root.head]
     if root.dep == "pobj":  # "in Colorado": the preposition's head
         head = structure.tokens[head.head]
     return {
-        "tree_near": max((1 / (1 + structure.path_length(entity.root, i)) for i in asked_at), default=0.0),
+        "tree_near": max((1 / (1 + structure.path_length(entity.root, i)) for i in outside), default=0.0),
         "same_role": float(bool(asking.role) and _role(root.dep) == asking.role),
         "head_asked": float(stem(head.lemma) in wanted or (bool(asking.verb) and stem(head.lemma) == asking.verb)),
     }

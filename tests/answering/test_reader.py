@@ -4,7 +4,14 @@ parse, how well its kind fits the question."""
 from pathlib import Path
 
 from assistant import Assistant
-from assistant.answering.reader import Asking, rarity, syntax_features, type_fit, what_is_asked
+from assistant.answering.reader import (
+    Asking,
+    asked_tokens,
+    rarity,
+    syntax_features,
+    type_fit,
+    what_is_asked,
+)
 from assistant.answering.retrieve import question_terms
 from assistant.nlp import structures_of
 from assistant.text import stem
@@ -32,7 +39,9 @@ def _features_of(question: str, sentence: str) -> dict[str, dict[str, float]]:
     """Each entity of the sentence with the parse features the reader gives it for the question."""
     wanted = set(question_terms(question))
     structure = structures_of([sentence])[0]
-    return {e.text: syntax_features(e, structure, wanted, what_is_asked(question)) for e in structure.entities}
+    asked_at = asked_tokens(structure, wanted)
+    return {e.text: syntax_features(e, structure, asked_at, wanted, what_is_asked(question))
+            for e in structure.entities}
 
 
 def test_the_entity_the_question_s_verb_governs_reads_closer_than_one_merely_nearby() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 import bm25s
 import pysbd
@@ -26,7 +27,12 @@ class Span:
 
 def terms(text: str) -> list[str]:
     """Lower-cased, stemmed words with English stopwords removed, as BM25 sees them."""
-    return terms_batch([text])[0]
+    return list(_terms(text))
+
+
+@lru_cache(maxsize=16384)  # the same sentences are read again for each claim and question
+def _terms(text: str) -> tuple[str, ...]:
+    return tuple(terms_batch([text])[0])
 
 
 def terms_batch(texts: list[str]) -> list[list[str]]:
@@ -58,6 +64,11 @@ def _segmenter() -> pysbd.Segmenter:
 
 def sentence_spans(text: str, offset: int = 0) -> list[Span]:
     """Sentences of text (one per line at least), each with its exact span, shifted by offset."""
+    return list(_sentence_spans(text, offset))
+
+
+@lru_cache(maxsize=4096)  # a chunk's sentences are asked for again and again (ranking, checking, citing)
+def _sentence_spans(text: str, offset: int) -> tuple[Span, ...]:
     spans: list[Span] = []
     line_start = 0
     for line in text.splitlines(keepends=True):
@@ -70,7 +81,7 @@ def sentence_spans(text: str, offset: int = 0) -> list[Span]:
             cursor = found + len(stripped)
             spans.append(Span(offset + line_start + found, offset + line_start + cursor, stripped))
         line_start += len(line)
-    return spans
+    return tuple(spans)
 
 
 def numbers(text: str) -> set[str]:

@@ -228,6 +228,9 @@ def _candidates(passages: list[Passage]) -> list[Candidate]:
     return candidates
 
 
+OPENING_MARKS = "\"“‘'(["  # a sentence may open with a quotation: '“Attaching Jake…,” said Matt Phelps'
+
+
 def prose_sentences(passage: Passage) -> list[Span]:
     """The whole sentences of a passage's chunk that are prose of the article: not its header lines, captions or
     list numbers (marked at load), and not a sentence the chunk cuts off at either end (a heading or a list line
@@ -242,7 +245,7 @@ def prose_sentences(passage: Passage) -> list[Span]:
                 span = Span(end, span.end, chunk.text[end - chunk.start:span.end - chunk.start].strip())
         if any(start < span.end and span.start < end for start, end in skip):
             continue
-        cut_at_start = number == 0 and chunk.start > 0 and not span.text[:1].isupper()
+        cut_at_start = number == 0 and chunk.start > 0 and not span.text.lstrip(OPENING_MARKS)[:1].isupper()
         cut_at_end = (number == len(spans) - 1 and not chunk.text.endswith("\n")
                       and not span.text.rstrip("\"”’')]").endswith((".", "!", "?")))
         if not cut_at_start and not cut_at_end:

@@ -37,3 +37,18 @@ def test_coverage_is_low_for_words_the_sources_never_use(seed_assistant) -> None
     seed_assistant.ensure_index()
     assert seed_assistant.retriever.search("Kirill Dmitriev delegation").coverage > 0.9
     assert seed_assistant.retriever.search("volcano eruption Iceland tourism").coverage < 0.2
+
+
+def test_a_chunk_that_opens_with_a_quotation_keeps_its_first_sentence() -> None:
+    """A paragraph that starts with a quote mark is whole; only a chunk cut mid-sentence drops its first words."""
+    from assistant.answering.rank import prose_sentences
+    from assistant.answering.retrieve import Passage
+    from assistant.library.chunk import Chunk
+
+    quoted = ("\u201cAttaching Jake and Jessica is part of our development philosophy,\u201d said Matt Phelps, vice "
+              "president of Ubisoft Motion Pictures, in a statement.\n\nIt sold $330 million worth of games.\n")
+    cut = "of our development philosophy, said Matt Phelps. It sold $330 million worth of games.\n"
+    first = [s.text for s in prose_sentences(Passage(Chunk("a", "a.txt", 635, 635 + len(quoted), quoted), {}))]
+    second = [s.text for s in prose_sentences(Passage(Chunk("b", "b.txt", 635, 635 + len(cut), cut), {}))]
+    assert first[0].startswith("\u201cAttaching") and len(first) == 2
+    assert second == ["It sold $330 million worth of games."]

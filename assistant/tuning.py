@@ -42,11 +42,13 @@ PASSAGES_IN_PROMPT = 6  # best sentences shown to the model, numbered
 CONFLICT_CONTEXT = 3  # content words either side of a unit that must share a word for two figures to conflict
 MIN_CONTENT_WORDS = 2  # fewer is no claim; nor is one of names alone, such as "U.S. and Russian"
 UNMATCHED_SHARE = 0.25  # share of a claim's content words that may be absent from its quote (paraphrase)
+NEAR_SYNONYM = 0.75  # word vectors this close (cosine) match in a draft check ('picked'/'chosen'): word_meaning.py
 PREFIX_MATCH = 5  # words sharing this many leading letters match: 'Russian'/'Russia', 'stabilised'/'stabilized'
 HEDGE_REACH = 2  # content words after 'may', 'expected to', 'whether' … that the hedge covers
 # Checking a draft (newsroom/check.py; tuned on the tune split of evals/drafts.jsonl)
 CHECK_PASSAGES = 8  # passages retrieved for each claim
-CHECK_CANDIDATES = 6  # of their sentences, the closest in meaning read against the claim
+CHECK_EMBEDDED = 40  # of their sentences, those sharing most of the claim's words are embedded …
+CHECK_CANDIDATES = 6  # … and the closest in meaning read against the claim
 CONTRADICTION_MEANING = 0.5  # a contradicting sentence is at least this close in meaning to the claim …
 CONTRADICTION_SHARE = 0.6  # … and holds at least this share of its content words
 CONTRADICTION_CLOSE_SHARE = 0.8  # (or, less close in meaning, at least this share)

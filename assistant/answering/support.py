@@ -27,7 +27,8 @@ from ..lexicon import (
     synonym_of,
 )
 from ..text import STOPWORDS, stem
-from ..tuning import HEDGE_REACH, MIN_CONTENT_WORDS, PREFIX_MATCH, UNMATCHED_SHARE
+from ..tuning import HEDGE_REACH, MIN_CONTENT_WORDS, NEAR_SYNONYM, PREFIX_MATCH, UNMATCHED_SHARE
+from .word_meaning import WordMeaning
 
 _STOP = set(STOPWORDS) - NEGATIONS - {"will", "may", "might", "could", "would", "should", "whether", "if", "first",
                                       "last", "more", "less", "most", "least", "before", "after", "all", "same"}
@@ -76,7 +77,8 @@ def tokens(text: str) -> list[Token]:
     return found
 
 
-def support(claim: str, quote: str) -> Support:
+def support(claim: str, quote: str, meaning: WordMeaning | None = None, near: float = NEAR_SYNONYM) -> Support:
+    """`meaning`, when given, also matches a claim's word to a quote's word that means nearly the same."""
     from .cite import strip_markers  # cite imports retrieval (chromadb, bm25s): not needed to score a pair
 
     claim = strip_markers(claim)
@@ -89,6 +91,8 @@ def support(claim: str, quote: str) -> Support:
     result.missing_numbers = figure_values(claim) - figure_values(quote)
     result.missing_names = _missing_names(claim_tokens, quote_tokens)
     matches = {t.position: _matches(t, quote_tokens) for t in content}
+    if meaning is not None:
+        _match_by_meaning(content, claim_tokens, quote_tokens, matches, meaning, near)
     result.term_share = sum(1 for t in content if matches[t.position]) / len(content)
     unmatched = [t for t in content if not matches[t.position] and _is_predicate(t, claim_tokens)]
     checks = {
@@ -101,6 +105,7 @@ def support(claim: str, quote: str) -> Support:
         "negation": _polarity_differs(claim_tokens, quote_tokens, matches),
         "modality": _more_certain(claim_tokens, quote_tokens, matches),
         "swap": _names_swapped(claim_tokens, quote_tokens, matches),
+        "order": _figures_reordered(claim_tokens, quote_tokens),
         "attribution": _unattributed(claim_tokens, quote_tokens),
     }
     result.problems = [kind for kind, failed in checks.items() if failed]
@@ -109,7 +114,32 @@ def support(claim: str, quote: str) -> Support:
 
 
 def _is_content(token: Token) -> bool:
+    if token.capital and not token.starts and token.low in hedge_level_of():
+        return True  # 'May 2', 'Will Smith': a month or a name, not a hedge
     return token.low not in _STOP and token.low not in NEGATIONS and token.low not in hedge_level_of()
+
+
+def _match_by_meaning(content: list[Token], claim_tokens: list[Token], quote_tokens: list[Token],
+                      matches: dict[int, list[Token]], meaning: WordMeaning, near: float) -> None:
+    """A claim's unmatched word that says what happened, matched to the quote's words closest in meaning
+    ('picked' → 'chosen'); names, figures and the days of the week are never matched this way."""
+    unmatched = [t for t in content if not matches[t.position] and _is_plain_word(t, claim_tokens)]
+    if not unmatched:
+        return
+    taken = {q.position for found in matches.values() for q in found}
+    offered = [q for q in quote_tokens if q.position not in taken and _is_content(q)
+               and _is_plain_word(q, quote_tokens)]
+    meaning.prepare([t.low for t in unmatched + offered])
+    opposites = antonym_of()
+    for t in unmatched:
+        close = [q for q in offered if q.stem not in opposites.get(t.stem, frozenset())
+                 and meaning.similarity(t.low, q.low) >= near]
+        matches[t.position] = close
+
+
+def _is_plain_word(token: Token, sentence: list[Token]) -> bool:
+    return (_is_predicate(token, sentence) and not token.capital and token.low not in _TIME_NAMES
+            and token.low not in NUMBER_WORDS and token.low not in ORDINALS)
 
 
 def _is_figure(token: Token) -> bool:
@@ -208,8 +238,10 @@ def _polarity_differs(claim_tokens: list[Token], quote_tokens: list[Token], matc
     quote_clauses = _clauses(quote_tokens)
     for clause, words in _claim_clauses(claim_tokens):
         negated = _negations(clause) % 2
+        # the quote is read as far past its last matched word as the claim goes past its own ('… can be avoided')
+        tail = max(1, clause[-1].position - max(w.position for w in words))
         for c, last in _relevant_clauses(words, quote_tokens, matches).items():
-            before = [q for q in quote_clauses[c] if q.position <= last + 1]
+            before = [q for q in quote_clauses[c] if q.position <= last + tail]
             if _negations(before, quote_clauses[c]) % 2 != negated:
                 return True
     return False
@@ -269,7 +301,10 @@ def _substituted(claim_tokens: list[Token], quote_tokens: list[Token], matches: 
             continue
         if is_name and _is_name(after, claim_tokens):
             continue  # 'Kirill Dmitriev': one name, not a name in another's slot
-        for q in matches.get(after.position, []):
+        found_after = matches.get(after.position, [])
+        if any(q.position and quote_tokens[q.position - 1] in matches.get(t.position, []) for q in found_after):
+            continue  # the quote has the pair as the claim does ('began May 2'); another '2' ('Part 2') is not a slot
+        for q in found_after:
             slot = quote_tokens[q.position - 1] if q.position else None
             if not slot or slot.stem in claim_stems or slot in matches.get(t.position, []) or slot.clause != q.clause:
                 continue
@@ -311,6 +346,18 @@ def _unattributed(claim_tokens: list[Token], quote_tokens: list[Token]) -> bool:
     """'X said …' needs a quote that attributes something to someone: a claim of who said what is not
     backed by a sentence that nobody says."""
     return any(t.stem in _SPEECH for t in claim_tokens) and not any(q.stem in _SPEECH for q in quote_tokens)
+
+
+def _figures_reordered(claim_tokens: list[Token], quote_tokens: list[Token]) -> bool:
+    """The same figures joined by the same word in the other order: '33 and 29, respectively' for '29 and 33',
+    'from 4% to 6%' for 'from 6% to 4%'."""
+    claimed, given = _joined_figures(claim_tokens), _joined_figures(quote_tokens)
+    return any((b, word, a) in given and (a, word, b) not in given for a, word, b in claimed)
+
+
+def _joined_figures(sentence: list[Token]) -> set[tuple[str, str, str]]:
+    return {(a.stem, word.low, b.stem) for a, word, b in zip(sentence, sentence[1:], sentence[2:])
+            if _is_figure(a) and _is_figure(b) and not _is_year(a) and not _is_year(b) and a.stem != b.stem}
 
 
 def _names_swapped(claim_tokens: list[Token], quote_tokens: list[Token], matches: dict[int, list[Token]]) -> bool:

@@ -2,15 +2,17 @@
 (with the passage that says otherwise, and what differs: a figure, a date, a name, a negation, a role), or not
 found in the sources.
 
-Each claim of a sentence (`claims.claims_of`) is looked up like a question (the hybrid retriever), and the
-sentences of the passages found that are closest in meaning are read against it with the support check
-(`answering.support`), each alone and with what comes before it in its article (its title, the sentence before,
-a dateline): the name a sentence leaves out is often there. A claim is
+Each claim of a sentence (`claims.claims_of`) is looked up like a question (the hybrid retriever); of the
+sentences of the passages found, those sharing most of its words are embedded, and the closest in meaning are read
+against it with the support check (`answering.support`, matching words by meaning too: `word_meaning.py`), each
+alone and with what comes before it in its article (its title, the sentence before, a dateline): the name a
+sentence leaves out is often there. A claim is
 
 - supported when one of them holds all it says (its figures, names and content words, none turned around);
 - contradicted when one of them says nearly all of it (`CONTRADICTION_SHARE` of its words, `CONTRADICTION_MEANING`
   close) but differs on what the support check flags as a contradiction: another figure or date, a negation,
-  two names in swapped roles, or a name put where the claim has another of the same kind (spaCy's entities);
+  two names or two figures in swapped roles, or a name put where the claim has another of the same kind (spaCy's
+  entities);
 - not found otherwise: a passage that lacks part of what the claim says does not contradict it.
 
 Measured on `evals/drafts.jsonl` (tuned on its tune split, reported on held-out) by `evals/check_drafts.py`.
@@ -28,12 +30,14 @@ from ..answering.cite import Citation, citation_for_span
 from ..answering.rank import prose_sentences
 from ..answering.retrieve import Passage
 from ..answering.support import Support, support
+from ..answering.word_meaning import WordMeaning, word_meaning
 from ..figures import figure_values, quantities
 from ..library.embed import get_embedder
 from ..nlp import entities_of
 from ..text import capitalised_words, sentence_spans, terms, word_key
 from ..tuning import (
     CHECK_CANDIDATES,
+    CHECK_EMBEDDED,
     CHECK_PASSAGES,
     CONTRADICTION_CLOSE_SHARE,
     CONTRADICTION_MEANING,
@@ -53,8 +57,8 @@ VERDICT_WORDS = {SUPPORTED: "supported", CONTRADICTED: "contradicted", NOT_FOUND
 
 # what the support check flags, as the kind of difference a reader is told about (first match wins)
 # ('modality', a claim surer than its source, is left out: it is a claim the source does not make, not found)
-DIFFERENCES = (("negation", "negation"), ("antonym", "negation"), ("swap", "role"), ("figure", "figure"),
-               ("unit", "figure"), ("substitution", "name"), ("name", "name"))
+DIFFERENCES = (("negation", "negation"), ("antonym", "negation"), ("swap", "role"), ("order", "role"),
+               ("figure", "figure"), ("unit", "figure"), ("substitution", "name"), ("name", "name"))
 CONTRADICTION_PROBLEMS = {kind for kind, _ in DIFFERENCES}
 TOLERATED = {"attribution"}  # 'X said …' beside a sentence that states it without a speech verb: no conflict
 DATE_LABELS = {"DATE", "TIME"}
@@ -137,7 +141,8 @@ def check_draft(assistant: Assistant, draft: str) -> DraftCheck:
     claims = [claims_of(s.text) for s in sentences]
     flat = [claim for group in claims for claim in group]
     evidence = gather(assistant, flat)
-    checked = {claim: judge(claim, evidence[claim]) for claim in dict.fromkeys(flat)}
+    meaning = word_meaning(assistant.settings.embed_threads)
+    checked = {claim: judge(claim, evidence[claim], meaning) for claim in dict.fromkeys(flat)}
     numbering = Numbering()
     results = [_sentence_result(s, [checked[c] for c in group], numbering) for s, group in zip(sentences, claims)]
     return DraftCheck(results, time.perf_counter() - started)
@@ -145,7 +150,7 @@ def check_draft(assistant: Assistant, draft: str) -> DraftCheck:
 
 def gather(assistant: Assistant, claims: list[str]) -> dict[str, list[Evidence]]:
     """The sentences closest in meaning to each claim among the passages retrieved for it (embedded together)."""
-    pools = {claim: _pool(assistant.retriever.search(claim, k=CHECK_PASSAGES).passages)
+    pools = {claim: _closest_in_words(claim, _pool(assistant.retriever.search(claim, k=CHECK_PASSAGES).passages))
              for claim in dict.fromkeys(claims)}
     texts = list(dict.fromkeys([*pools, *(e.text for pool in pools.values() for e in pool)]))
     vectors = dict(zip(texts, get_embedder(assistant.settings.embed_threads).embed(texts)))
@@ -158,10 +163,16 @@ def gather(assistant: Assistant, claims: list[str]) -> dict[str, list[Evidence]]
     return found
 
 
-def judge(claim: str, evidence: list[Evidence]) -> ClaimCheck:
+def _closest_in_words(claim: str, pool: list[Evidence]) -> list[Evidence]:
+    """The sentences sharing most of the claim's words, the only ones embedded (embedding is most of the time)."""
+    wanted = set(terms(claim))
+    return sorted(pool, key=lambda e: -_overlap(wanted, e.text))[:CHECK_EMBEDDED]
+
+
+def judge(claim: str, evidence: list[Evidence], meaning: WordMeaning | None = None) -> ClaimCheck:
     """Supported by the first candidate that holds the claim; else contradicted by the closest that says nearly
     all of it but differs; else not found."""
-    readings = [(e, support(claim, e.text), support(claim, e.context)) for e in evidence]
+    readings = [(e, support(claim, e.text, meaning), support(claim, e.context, meaning)) for e in evidence]
     backing = [e if alone.supported else _widened(e) for e, alone, in_context in readings
                if alone.supported or in_context.supported]
     if backing:
@@ -283,7 +294,8 @@ def _figure_replaced(claim: str, quote: str) -> bool:
     """The quote gives another figure for what the claim's counts ('8% increase' for '12% increase'), or, when it
     gives none for that, a figure (not a year) the claim lacks ('five, to be exact' for 'three changes')."""
     claimed, given = quantities(claim), quantities(quote)
-    counted = [unit for unit in claimed if unit in given]
+    missing = figure_values(claim) - figure_values(quote)
+    counted = [unit for unit, values in claimed.items() if unit in given and values & missing]
     if counted:
         return any(given[unit] - claimed[unit] for unit in counted)
     return any(not YEAR.fullmatch(value) for value in figure_values(quote) - figure_values(claim))

@@ -10,6 +10,7 @@ import pytest
 
 from assistant.answering.support import support
 from assistant.answering.verify import verify_answer
+from assistant.answering.word_meaning import word_meaning
 from assistant.figures import conflicting_figures, figure_values, quantities
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,6 +57,44 @@ def test_claims_that_contradict_their_quote_are_caught(claim: str, quote: str, p
 def test_faithful_paraphrases_pass(claim: str, quote: str) -> None:
     result = support(claim, quote)
     assert result.supported, result
+
+
+STRIKE_BEGAN = ("Much of Hollywood has already shut down because of an ongoing writers strike that began May 2, but "
+                "more productions would pause, from sequel films (\u201cMission Impossible: Dead Reckoning - "
+                "Part 2\u201d) to new TV seasons.")
+RAIL = ("The trade group representing the nation\u2019s freight railroads is confident that a strike by more than "
+        "100,000 union members can be avoided, even after rank-and-file members rejected the tentative labor deals.")
+COMMANDERS = "The two commanders, Lewis and Clark, were 29 and 33, respectively, that winter."
+JEFFERSON = "President Thomas Jefferson had chosen Lewis to lead an expedition up the Missouri River."
+
+
+def test_a_month_named_may_is_a_date_and_another_figure_elsewhere_is_no_substitute() -> None:
+    assert support("The Hollywood writers strike began on May 2.", STRIKE_BEGAN).supported
+    assert "name" in support("The Hollywood writers strike began on June 2.", STRIKE_BEGAN).problems
+
+
+def test_a_negation_after_the_last_shared_word_is_read_on_both_sides() -> None:
+    claim = "The freight railroads' trade group is confident that a strike by {} union members can be avoided."
+    assert support(claim.format("more than 100,000"), RAIL).supported
+    assert "negation" in support(claim.replace("can be avoided", "cannot be avoided").format("more than 100,000"),
+                                 RAIL).problems
+
+
+def test_the_same_figures_in_the_other_order_are_a_swap() -> None:
+    assert support("Lewis and Clark were 29 and 33, respectively, that winter.", COMMANDERS).supported
+    result = support("Lewis and Clark were 33 and 29, respectively, that winter.", COMMANDERS)
+    assert not result.supported and result.problems == ["order"]
+
+
+def test_word_meaning_matches_a_paraphrased_verb_but_never_an_antonym_or_a_name() -> None:
+    meaning = word_meaning()
+    claim = "President Thomas Jefferson picked Lewis to lead the expedition."
+    assert "substitution" in support(claim, JEFFERSON).problems  # the lexicon alone does not know 'picked'
+    assert support(claim, JEFFERSON, meaning).supported
+    assert not support("President Thomas Jefferson rejected Lewis to lead the expedition.", JEFFERSON,
+                       meaning).supported
+    assert not support("President Thomas Jefferson had chosen Clark to lead an expedition up the Missouri River.",
+                       JEFFERSON, meaning).supported
 
 
 def test_figures_are_compared_as_values_whatever_their_spelling() -> None:

@@ -24,6 +24,7 @@ from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, question_terms
 from .weights import linear, sigmoid
 
 RANKER_FILE = Path(__file__).with_name("ranker.json")
+OPENING_MARKS = "\"“‘'(["  # a sentence may open with a quotation: '“Attaching Jake…,” said Matt Phelps'
 
 PRONOUN_START = re.compile(r"^(He|She|They|It|This|That|These|Those|His|Her|Their|Its|The move|The decision)\b")
 
@@ -226,9 +227,6 @@ def _candidates(passages: list[Passage]) -> list[Candidate]:
                 seen.add(key)
                 candidates.append(Candidate(passage, span, joined=joined))
     return candidates
-
-
-OPENING_MARKS = "\"“‘'(["  # a sentence may open with a quotation: '“Attaching Jake…,” said Matt Phelps'
 
 
 def prose_sentences(passage: Passage) -> list[Span]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..figures import NUMBER_WORDS, ORDINALS, TIME_NAMES, figure_values, normalise_figure
 from ..lexicon import (
     FACT,
@@ -127,14 +129,12 @@ def _match_by_meaning(content: list[Token], claim_tokens: list[Token], quote_tok
     if not unmatched:
         return
     taken = {q.position for found in matches.values() for q in found}
-    offered = [q for q in quote_tokens if q.position not in taken and _is_content(q)
-               and _is_plain_word(q, quote_tokens)]
-    meaning.prepare([t.low for t in unmatched + offered])
+    offered = [q for q in quote_tokens if q.position not in taken and _is_plain_word(q, quote_tokens)]
+    vectors = meaning.vectors(t.low for t in unmatched + offered)
     opposites = antonym_of()
     for t in unmatched:
-        close = [q for q in offered if q.stem not in opposites.get(t.stem, frozenset())
-                 and meaning.similarity(t.low, q.low) >= near]
-        matches[t.position] = close
+        matches[t.position] = [q for q in offered if q.stem not in opposites.get(t.stem, frozenset())
+                               and float(np.dot(vectors[t.low], vectors[q.low])) >= near]
 
 
 def _is_plain_word(token: Token, sentence: list[Token]) -> bool:
@@ -306,7 +306,7 @@ def _substituted(claim_tokens: list[Token], quote_tokens: list[Token], matches: 
             continue  # the quote has the pair as the claim does ('began May 2'); another '2' ('Part 2') is not a slot
         for q in found_after:
             slot = quote_tokens[q.position - 1] if q.position else None
-            if not slot or slot.stem in claim_stems or slot in matches.get(t.position, []) or slot.clause != q.clause:
+            if not slot or slot.stem in claim_stems or slot.clause != q.clause:
                 continue
             if (_is_name(slot, quote_tokens) if is_name else _is_predicate(slot, quote_tokens)):
                 return True

@@ -28,21 +28,23 @@ class WordMeaning:
         self._vectors: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
-    def prepare(self, words: Iterable[str]) -> None:
-        """Embed, in one batch, the words not seen yet."""
+    def vectors(self, words: Iterable[str]) -> dict[str, np.ndarray]:
+        """The words' vectors; those not seen yet are embedded together in one batch."""
+        wanted = list(dict.fromkeys(words))
         with self._lock:
-            new = [w for w in dict.fromkeys(words) if w not in self._vectors]
-        if not new:
-            return
-        vectors = get_embedder(self._threads).embed(new)
-        with self._lock:
-            if len(self._vectors) + len(new) > CACHE_LIMIT:
-                self._vectors.clear()
-            self._vectors.update(zip(new, vectors))
+            found = {w: self._vectors[w] for w in wanted if w in self._vectors}
+        new = [w for w in wanted if w not in found]
+        if new:
+            found.update(zip(new, get_embedder(self._threads).embed(new)))
+            with self._lock:
+                if len(self._vectors) + len(new) > CACHE_LIMIT:
+                    self._vectors.clear()
+                self._vectors.update((w, found[w]) for w in new)
+        return found
 
     def similarity(self, first: str, second: str) -> float:
-        self.prepare([first, second])
-        return float(np.dot(self._vectors[first], self._vectors[second]))
+        found = self.vectors([first, second])
+        return float(np.dot(found[first], found[second]))
 
 
 _shared: dict[int, WordMeaning] = {}

@@ -294,11 +294,11 @@ def _figure_replaced(claim: str, quote: str) -> bool:
     """The quote gives another figure for what the claim's counts ('8% increase' for '12% increase'), or, when it
     gives none for that, a figure (not a year) the claim lacks ('five, to be exact' for 'three changes')."""
     claimed, given = quantities(claim), quantities(quote)
-    missing = figure_values(claim) - figure_values(quote)
-    counted = [unit for unit, values in claimed.items() if unit in given and values & missing]
+    claimed_values, given_values = figure_values(claim), figure_values(quote)
+    counted = [unit for unit, values in claimed.items() if unit in given and values & (claimed_values - given_values)]
     if counted:
         return any(given[unit] - claimed[unit] for unit in counted)
-    return any(not YEAR.fullmatch(value) for value in figure_values(quote) - figure_values(claim))
+    return any(not YEAR.fullmatch(value) for value in given_values - claimed_values)
 
 
 def _shortened(short: str, full: str) -> bool:

@@ -144,3 +144,17 @@ def _stem_phrase(phrase: str) -> str:
 @lru_cache(maxsize=1)
 def hedge_level_of() -> dict[str, int]:
     return {word: level for level, words in HEDGES.items() for word in words}
+
+
+@lru_cache(maxsize=1)
+def state_abbreviations() -> dict[str, frozenset[str]]:
+    """AP-style U.S. state abbreviations of datelines ('Ill.', 'N.Y.', as the support check's tokens read them:
+    'ill', 'n.y.') → the stems of the state's name ('illinoi'; 'new', 'york'), from the `us` package."""
+    import us
+
+    found = {}
+    for state in us.states.STATES_AND_TERRITORIES:
+        if state.ap_abbr and state.ap_abbr != state.name:
+            key = state.ap_abbr.lower() if state.ap_abbr.count(".") > 1 else state.ap_abbr.lower().rstrip(".")
+            found[key] = frozenset(stem(w) for w in state.name.lower().split())
+    return found

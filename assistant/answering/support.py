@@ -26,6 +26,7 @@ from ..lexicon import (
     TRAILING_NEGATIONS,
     antonym_of,
     hedge_level_of,
+    state_abbreviations,
     synonym_of,
 )
 from ..text import STOPWORDS, stem
@@ -152,7 +153,13 @@ def _same_word(a: str, b: str) -> bool:
 
 def _matches(token: Token, quote_tokens: list[Token]) -> list[Token]:
     synonyms = synonym_of().get(token.stem, frozenset())
-    return [q for q in quote_tokens if _same_word(token.stem, q.stem) or q.stem in synonyms]
+    return [q for q in quote_tokens if _same_word(token.stem, q.stem) or q.stem in synonyms
+            or _abbreviates(q, token)]
+
+
+def _abbreviates(short: Token, name: Token) -> bool:
+    """'Ill.' for 'Illinois', 'N.Y.' for 'New York': a dateline's state abbreviation for the state's name."""
+    return short.capital and name.capital and name.stem in state_abbreviations().get(short.low, ())
 
 
 def _is_name(token: Token, sentence: list[Token], known: frozenset[str] = frozenset()) -> bool:
@@ -171,9 +178,8 @@ def _possessive(token: Token) -> bool:
 
 
 def _missing_names(claim_tokens: list[Token], quote_tokens: list[Token]) -> set[str]:
-    quote_stems = [q.stem for q in quote_tokens]
     return {t.text for t in claim_tokens if _is_name(t, claim_tokens)
-            and not any(_same_word(t.stem, s) for s in quote_stems)}
+            and not any(_same_word(t.stem, q.stem) or _abbreviates(q, t) for q in quote_tokens)}
 
 
 def _antonym(claim_tokens: list[Token], quote_tokens: list[Token]) -> bool:
@@ -194,7 +200,7 @@ def _words_and_pairs(sentence: list[Token]) -> set[str]:
 def _is_predicate(token: Token, sentence: list[Token]) -> bool:
     """A content word that says what happened (not a name, a figure or a light word like 'said')."""
     return (_is_content(token) and token.low not in LIGHT_WORDS and not _is_name(token, sentence)
-            and not _is_figure(token))
+            and not _is_figure(token) and token.low not in NUMBER_WORDS)
 
 
 def _clauses(sentence: list[Token]) -> dict[int, list[Token]]:
@@ -311,6 +317,11 @@ def _substituted(claim_tokens: list[Token], quote_tokens: list[Token], matches: 
             if (_is_name(slot, quote_tokens) if is_name else _is_predicate(slot, quote_tokens)):
                 return True
     return False
+
+
+def counts_something_else(claim: str, quote: str) -> bool:
+    """The quote has one of the claim's figures counting something else ('22 minutes' for '22 hours')."""
+    return _figure_context_differs(tokens(claim), tokens(quote))
 
 
 def _figure_context_differs(claim_tokens: list[Token], quote_tokens: list[Token]) -> bool:

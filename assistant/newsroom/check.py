@@ -29,7 +29,7 @@ import numpy as np
 from ..answering.cite import Citation, citation_for_span
 from ..answering.rank import prose_sentences
 from ..answering.retrieve import Passage
-from ..answering.support import Support, support
+from ..answering.support import Support, counts_something_else, support
 from ..answering.word_meaning import WordMeaning, word_meaning
 from ..figures import figure_values, quantities
 from ..library.embed import get_embedder
@@ -65,6 +65,7 @@ DATE_LABELS = {"DATE", "TIME"}
 FIGURE_LABELS = {"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"}
 NAME_RUN = re.compile(r"\b[A-Z][\w’'\-.]*(?:\s+[A-Z][\w’'\-.]*)*")  # 'Lil Baby', 'St. Petersburg'
 YEAR = re.compile(r"1[5-9]\d\d|20\d\d")  # a year dates, it counts nothing
+ORDINAL_VALUE = re.compile(r"\d+(?:st|nd|rd|th)")  # a rank ('23rd'), as figure_values writes one
 SUBJECT_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
 
 
@@ -226,6 +227,8 @@ def _what_differs(claim: str, quote: str, reading: Support, problems: list[str])
             continue
         if problem == "swap" and not _roles_swapped(claim, quote):
             continue
+        if problem == "unit" and not counts_something_else(claim, quote):
+            continue  # the figure counting something else is in the sentence before, not the one quoted
         return kind
     return None
 
@@ -237,7 +240,7 @@ def _name_replaced(claim: str, quote: str) -> bool:
     missing = [m for m in NAME_RUN.finditer(claim) if m.start() > 0 and not _run_words(m.group()) & quote_words]
     extra = [m for m in NAME_RUN.finditer(quote) if m.start() > 0 and not _run_words(m.group()) & claim_words]
     return any(_next_to_the_same(_around(claim, a.start(), a.end()), _around(quote, b.start(), b.end()))
-               for a in missing for b in extra)
+               and not _shortened(b.group(), a.group()) for a in missing for b in extra)
 
 
 def _name_words(text: str) -> set[str]:
@@ -253,12 +256,17 @@ def _replaced_labels(claim: str, quote: str, anywhere: bool = False) -> set[str]
     that label the claim lacks: 'with Robin Roberts on' where it says 'with Amy Robach on', 'on Wednesday' where it
     says 'on Tuesday'."""
     claim_entities, quote_entities = entities_of([claim, quote])
-    quote_low, claim_low = quote.lower(), claim.lower()
-    missing = [e for e in claim_entities if e.text.lower().removeprefix("the ") not in quote_low]
-    extra = [e for e in quote_entities if e.text.lower().removeprefix("the ") not in claim_low]
+    missing = [e for e in claim_entities if not _holds(quote, e.text)]
+    extra = [e for e in quote_entities if not _holds(claim, e.text)]
     return {a.label for a in missing for b in extra
             if a.label == b.label and not _shortened(b.text, a.text)
             and (anywhere or _same_place(_around(claim, a.start, a.end), _around(quote, b.start, b.end)))}
+
+
+def _holds(text: str, name: str) -> bool:
+    """The text names it, in so many words or with every word of it ('Meriwether Lewis and William Clark' holds
+    'Lewis and Clark')."""
+    return name.lower().removeprefix("the ") in text.lower() or set(terms(name)) <= set(terms(text))
 
 
 def _around(text: str, start: int, end: int, reach: int = SLOT_REACH) -> tuple[list[str], list[str]]:
@@ -292,13 +300,20 @@ def _roles_swapped(claim: str, quote: str) -> bool:
 
 def _figure_replaced(claim: str, quote: str) -> bool:
     """The quote gives another figure for what the claim's counts ('8% increase' for '12% increase'), or, when it
-    gives none for that, a figure (not a year) the claim lacks ('five, to be exact' for 'three changes')."""
+    gives none for that, a figure of the same kind the claim lacks ('five, to be exact' for 'three changes'): a
+    count for a count, a rank for a rank, never a year, nor a figure counting something else ('21 can' beside
+    'three hours')."""
     claimed, given = quantities(claim), quantities(quote)
     claimed_values, given_values = figure_values(claim), figure_values(quote)
-    counted = [unit for unit, values in claimed.items() if unit in given and values & (claimed_values - given_values)]
+    missing = claimed_values - given_values
+    counted = [unit for unit, values in claimed.items() if unit in given and values & missing]
     if counted:
         return any(given[unit] - claimed[unit] for unit in counted)
-    return any(not YEAR.fullmatch(value) for value in given_values - claimed_values)
+    units_of_missing = {unit for unit, values in claimed.items() if values & missing}
+    elsewhere = {v for unit, values in given.items() if unit not in units_of_missing for v in values}
+    ranks = {bool(ORDINAL_VALUE.fullmatch(v)) for v in missing}
+    return any(not YEAR.fullmatch(v) and bool(ORDINAL_VALUE.fullmatch(v)) in ranks
+               and not (units_of_missing and v in elsewhere) for v in given_values - claimed_values)
 
 
 def _shortened(short: str, full: str) -> bool:

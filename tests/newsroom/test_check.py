@@ -3,11 +3,15 @@ differs when a source says otherwise."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from assistant import Assistant
+from assistant.answering.retrieve import Passage
+from assistant.library.chunk import Chunk
 from assistant.library.load import load_document
-from assistant.newsroom.check import CONTRADICTED, NOT_FOUND, SUPPORTED, check_draft
+from assistant.newsroom.check import CONTRADICTED, NOT_FOUND, SUPPORTED, Evidence, _pool, check_draft, judge
 from assistant.newsroom.claims import claims_of
 from tests.conftest import SEEDS
 
@@ -70,3 +74,34 @@ def test_claims_split_at_coordinated_clauses_and_keep_a_shared_subject() -> None
 
 def test_an_empty_draft_has_no_sentences(seed_assistant: Assistant) -> None:
     assert check_draft(seed_assistant, "   \n").sentences == []
+
+
+def _evidence(text: str, before: str = "", title: str = "Report") -> Evidence:
+    """The last sentence of a one-chunk article, read as the checker reads it (close in meaning to the claim)."""
+    body = f"{title}\n\n{before} {text}".replace("  ", " ")
+    chunk = Chunk("c0", "report.txt", 0, len(body), body, title)
+    [evidence] = [e for e in _pool([Passage(chunk, {"title": title})]) if e.text == text]
+    return replace(evidence, meaning=0.8)
+
+
+@pytest.mark.parametrize(("claim", "quote", "before", "verdict"), [
+    # another figure in the figure's place: contradicted, whatever the words around it
+    ("The 149 women who will serve in the House and Senate are ten more than the previous record.",
+     "The 149 women who will serve in the House and Senate will expand the ranks by just two members above the "
+     "record.", "", CONTRADICTED),
+    # a rank is no count, and a figure in the sentence before counts something else: neither contradicts
+    ("The goalkeeper made eight saves against France.",
+     "She forced a save from the goalkeeper against France in the first half.", "", NOT_FOUND),
+    ("The band performed for more than three hours at the arena.",
+     "The band performed its hits at the arena, and fans sang along.", "The three-level arena was full.", NOT_FOUND),
+])
+def test_a_figure_contradicts_only_a_figure_of_its_kind_in_the_quoted_sentence(claim, quote, before, verdict) -> None:
+    assert judge(claim, [_evidence(quote, before)]).verdict == verdict
+
+
+def test_a_dateline_abbreviation_names_the_state() -> None:
+    claim = "The mayor of Springfield, Illinois, resigned on Monday after a vote."
+    assert judge(claim, [_evidence("The mayor of Springfield, Ill., resigned on Monday after a vote.")]).verdict \
+        == SUPPORTED
+    assert judge(claim.replace("Illinois", "Iowa"),
+                 [_evidence("The mayor of Springfield, Ill., resigned on Monday after a vote.")]).verdict != SUPPORTED

@@ -9,7 +9,8 @@ real-news test split after the checker had been tuned and its first held-out spl
 
     .venv/bin/python evals/check_drafts.py --drafts evals/drafts_test.jsonl --docs evals/realnews/test/docs --index DIR
 
-Prints per-label precision and recall for each split, how often the kind of difference is right, and the time to
+Prints per-label precision and recall for each split, how often the kind of difference is right, how many wrong
+verdicts had their source article among the passages read (a reading miss, not a retrieval one), and the time to
 check 10-sentence drafts; --out writes the numbers and every verdict as JSON.
 """
 
@@ -26,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant import Assistant, Settings
 from assistant.newsroom.check import check_draft
+from assistant.tuning import CHECK_PASSAGES
 
 LABELS = ("supported", "contradicted", "not_found")
 SPLITS = ("tune", "heldout", "fresh")
@@ -45,6 +47,12 @@ def scores(items: list[dict], verdicts: list[dict]) -> dict[str, object]:
     found["differs_right"] = sum(a == b for a, b in kinds) / len(kinds) if kinds else 0.0
     found["accuracy"] = sum(i["label"] == v["verdict"] for i, v in zip(items, verdicts)) / len(items)
     return found
+
+
+def source_retrieved(assistant: Assistant, item: dict) -> bool:
+    """Was the sentence's source article among the passages the checker read for it (retrieval or reading?)."""
+    passages = assistant.retriever.search(item["text"], k=CHECK_PASSAGES).passages
+    return any(p.chunk.source == item["source"] for p in passages)
 
 
 def timed_drafts(assistant: Assistant, items: list[dict], size: int = 10) -> list[float]:
@@ -78,6 +86,8 @@ def main() -> None:
         [sentence] = check_draft(assistant, item["text"]).sentences
         verdicts.append({"id": item["id"], "verdict": sentence.verdict, "differs": sentence.differs,
                          "citations": [f"{c.source}:{c.start}-{c.end}" for c in sentence.citations]})
+        if sentence.verdict != item["label"] and item["source"]:
+            verdicts[-1]["source_retrieved"] = source_retrieved(assistant, item)
         if args.show and sentence.verdict != item["label"]:
             print(f"#{item['id']} {item['label']}/{item['differs']} -> {sentence.verdict}/{sentence.differs}: "
                   f"{item['text']}\n    {[c.quote[:100] for c in sentence.citations]}")
@@ -86,6 +96,11 @@ def main() -> None:
         chosen = [(i, v) for i, v in zip(items, verdicts) if i["split"] == split]
         if chosen:
             report[split] = scores([i for i, _ in chosen], [v for _, v in chosen])
+    for split in SPLITS:
+        missed = [v for i, v in zip(items, verdicts) if i["split"] == split and "source_retrieved" in v]
+        if missed:
+            report[split]["wrong_with_source_retrieved"] = (  # type: ignore[index]
+                f"{sum(v['source_retrieved'] for v in missed)}/{len(missed)}")
     seconds = timed_drafts(assistant, items)
     report["ten_sentence_draft_s"] = {"p50": statistics.median(seconds), "max": max(seconds), "drafts": len(seconds)}
     print("| split | label | precision | recall | n |\n|---|---|---|---|---|")
@@ -97,7 +112,8 @@ def main() -> None:
     for split in SPLITS:
         if split in report:
             print(f"{split}: accuracy {report[split]['accuracy']:.3f}, kind of difference right "  # type: ignore[index]
-                  f"{report[split]['differs_right']:.3f}")  # type: ignore[index]
+                  f"{report[split]['differs_right']:.3f}, wrong verdicts whose source article was retrieved "  # type: ignore[index]
+                  f"{report[split].get('wrong_with_source_retrieved', '0/0')}")  # type: ignore[index,union-attr]
     print(f"10-sentence draft: p50 {report['ten_sentence_draft_s']['p50']:.2f} s, "  # type: ignore[index]
           f"max {report['ten_sentence_draft_s']['max']:.2f} s")  # type: ignore[index]
     if args.out:

@@ -15,6 +15,7 @@ from bm25s.stopwords import STOPWORDS_EN_PLUS
 _LOCAL = threading.local()  # PyStemmer stemmers and pysbd segmenters keep state: one of each per thread
 STOPWORDS = sorted(STOPWORDS_EN_PLUS)
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
+_WORD = re.compile(r"\w+")
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'\-]*[a-zA-Z]\b|\b[A-Z]\.(?:[A-Z]\.)+")
 
 
@@ -73,12 +74,18 @@ def _sentence_spans(text: str, offset: int) -> tuple[Span, ...]:
     line_start = 0
     for line in text.splitlines(keepends=True):
         cursor = 0
+        first = len(spans)
         for sentence in _segmenter().segment(line) if line.strip() else []:
             stripped = sentence.strip()
             found = line.find(stripped, cursor) if stripped else -1
             if found < 0:
                 continue
             cursor = found + len(stripped)
+            if len(spans) > first and len(_WORD.findall(stripped)) == 1:
+                # one word cut off by an abbreviation ('at 10:59 p.m. ET.'): it ends the sentence before
+                begin, end = spans[-1].start - offset, line_start + cursor
+                spans[-1] = Span(offset + begin, offset + end, text[begin:end])
+                continue
             spans.append(Span(offset + line_start + found, offset + line_start + cursor, stripped))
         line_start += len(line)
     return tuple(spans)

@@ -21,3 +21,10 @@ def test_cached_terms_are_a_fresh_list_each_time() -> None:
     assert words == ["rubio", "said", "may", "also", "particip"]
     words.append("spoiled")
     assert terms("Rubio said he may also participate")[-1] == "particip"
+
+
+def test_a_word_cut_off_by_an_abbreviation_ends_the_sentence_before_it() -> None:
+    text = "Title\nDrawings are held at 10:59 p.m. ET. The next one is Wednesday."
+    spans = sentence_spans(text, offset=100)
+    assert [s.text for s in spans] == ["Title", "Drawings are held at 10:59 p.m. ET.", "The next one is Wednesday."]
+    assert all(text[s.start - 100:s.end - 100] == s.text for s in spans)

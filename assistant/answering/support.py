@@ -326,31 +326,41 @@ def counts_something_else(claim: str, quote: str) -> bool:
 
 def _figure_context_differs(claim_tokens: list[Token], quote_tokens: list[Token]) -> bool:
     """A figure the quote has, counting something else: '22 minutes' for '22 hours', '$54,500 a month' for
-    '$54,500 a year'."""
+    '$54,500 a year'; a word before the thing counted is no other thing ('seven different attacks' for 'seven
+    attacks')."""
     for token in claim_tokens:
         if not (_is_figure(token) or token.low in NUMBER_WORDS or token.low in ORDINALS) or _is_year(token):
             continue
-        claimed_unit = _unit_after(claim_tokens, token.position)
-        if claimed_unit is None:
+        claimed = _units_after(claim_tokens, token.position)
+        if not claimed:
             continue
-        units = [_unit_after(quote_tokens, q.position) for q in quote_tokens if q.stem == token.stem]
-        given = [u for u in units if u is not None]
-        if given and not _matches(claimed_unit, given):
+        given = [units for units in (_units_after(quote_tokens, q.position) for q in quote_tokens
+                                     if q.stem == token.stem) if units]
+        if given and not any(_same_thing_counted(claimed, units) for units in given):
             return True
     return False
+
+
+def _same_thing_counted(first: list[Token], second: list[Token]) -> bool:
+    """Each side's counted word is the other's, or the word after the other's modifier."""
+    return bool(_matches(first[0], second) or _matches(second[0], first))
 
 
 def _is_year(token: Token) -> bool:
     return bool(re.fullmatch(r"(19|20)\d\d", token.low))
 
 
-def _unit_after(sentence: list[Token], position: int) -> Token | None:
-    """The word right after a figure ('a'/'per' skipped) when it says what is counted: 'hours', 'day', 'votes'."""
-    following = [t for t in sentence[position + 1: position + 3] if t.low not in {"a", "an", "per"}]
-    word = following[0] if following else None
-    if word is None or not _is_content(word) or _is_figure(word) or word.capital or word.low in LIGHT_WORDS:
-        return None
-    return word
+def _units_after(sentence: list[Token], position: int) -> list[Token]:
+    """The word right after a figure ('a'/'per' skipped) when it says what is counted ('hours', 'day', 'votes'),
+    and the word after it, in case the first only describes the thing counted ('seven different attacks')."""
+    following = [t for t in sentence[position + 1: position + 4] if t.low not in {"a", "an", "per"}][:2]
+    if not following or not _counts(following[0]):
+        return []
+    return [t for t in following if _counts(t) and t.clause == following[0].clause]
+
+
+def _counts(word: Token) -> bool:
+    return _is_content(word) and not _is_figure(word) and not word.capital and word.low not in LIGHT_WORDS
 
 
 def _unattributed(claim_tokens: list[Token], quote_tokens: list[Token]) -> bool:

@@ -86,9 +86,9 @@ def surroundings(ranked: list[Candidate], catalog: Catalog, depth: int = READER_
         pieces = {"sentence": Piece(passage, candidate.span)}
         if title := _title_piece(passage, catalog):
             pieces["title"] = title
-        if before := _neighbour(passage, candidate.span.start, catalog, before=True):
+        if before := neighbouring_sentence(passage, candidate.span.start, catalog, before=True):
             pieces["before"] = before
-        if after := _neighbour(passage, candidate.span.end, catalog, before=False):
+        if after := neighbouring_sentence(passage, candidate.span.end, catalog, before=False):
             pieces["after"] = after
         found.append(Surroundings(rank, candidate, pieces))
     return found
@@ -104,13 +104,13 @@ def _title_piece(passage: Passage, catalog: Catalog) -> Piece | None:
     return Piece(Passage(first.chunk, first.metadata), Span(start, start + len(title), title))
 
 
-def _neighbour(passage: Passage, offset: int, catalog: Catalog, before: bool) -> Piece | None:
+def neighbouring_sentence(passage: Passage, offset: int, catalog: Catalog, before: bool) -> Piece | None:
     """The prose sentence just before `offset` (or just after it), from this chunk or the next one over."""
     chunk = passage.chunk
     near = [s for s in prose_sentences(passage) if (s.end <= offset if before else s.start >= offset)]
     if near:
         return Piece(passage, near[-1] if before else near[0])
-    other = catalog.chunk_covering(chunk.source, chunk.start - 1 if before else chunk.end)
+    other = catalog.chunk_beside(chunk.source, chunk.start if before else chunk.end, before)
     if other is None or other.chunk.id == chunk.id:
         return None
     beside = Passage(other.chunk, other.metadata)

@@ -230,6 +230,17 @@ class Catalog:
                           (source, offset, offset))
         return _indexed(rows[0]) if rows else None
 
+    def chunk_beside(self, source: str, offset: int, before: bool) -> IndexedChunk | None:
+        """The chunk of a file nearest before `offset` (the one ending last among those starting before it) or
+        after it (the first ending after it): the next chunk over, even across a blank line no chunk holds."""
+        if before:
+            query = 'WHERE source = ? AND start < ? ORDER BY "end" DESC, start DESC LIMIT 1'
+        else:
+            query = 'WHERE source = ? AND "end" > ? ORDER BY start, "end" LIMIT 1'
+        rows = self._read(f'SELECT id, source, start, "end", title, text, metadata FROM chunks {query}',
+                          (source, offset))
+        return _indexed(rows[0]) if rows else None
+
     def search_texts(self, sources: list[str] | None = None) -> list[tuple[str, str, str, str]]:
         """(id, source, text to search, date) of every chunk, or of these files' chunks, in the order of
         `all_chunks`."""

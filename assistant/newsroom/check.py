@@ -28,6 +28,7 @@ import numpy as np
 
 from ..answering.cite import Citation, citation_for_span
 from ..answering.rank import prose_sentences
+from ..answering.reader import neighbouring_sentence
 from ..answering.retrieve import Passage
 from ..answering.support import Support, counts_something_else, support
 from ..answering.word_meaning import WordMeaning, word_meaning
@@ -47,6 +48,7 @@ from ..tuning import (
 from .claims import claims_of, draft_sentences
 
 if TYPE_CHECKING:
+    from ..library.catalog import Catalog
     from ..pipeline import Assistant
 
 Verdict = Literal["supported", "contradicted", "not_found"]
@@ -78,6 +80,7 @@ class Evidence:
     context: str  # the title, any dateline and the sentence before, then the sentence
     context_start: int  # where the sentence before starts, when the context needed it
     meaning: float = 0.0  # cosine similarity to the claim
+    after: Evidence | None = None  # the sentence that follows it in the article, for the best candidates
 
 
 @dataclass
@@ -160,8 +163,15 @@ def gather(assistant: Assistant, claims: list[str]) -> dict[str, list[Evidence]]
         wanted = set(terms(claim))
         scored = [(float(np.dot(vectors[claim], vectors[e.text])), e) for e in pool]
         scored.sort(key=lambda pair: -(pair[0] + _overlap(wanted, pair[1].text)))
-        found[claim] = [_with_meaning(e, meaning) for meaning, e in scored[:CHECK_CANDIDATES]]
+        found[claim] = [_with_meaning(e, meaning, _following(e, assistant.store.catalog))
+                        for meaning, e in scored[:CHECK_CANDIDATES]]
     return found
+
+
+def _following(evidence: Evidence, catalog: Catalog) -> Evidence | None:
+    """The sentence after this one in its article (from the next chunk, when this one ends the chunk)."""
+    piece = neighbouring_sentence(evidence.passage, evidence.end, catalog, before=False)
+    return None if piece is None else _evidence(piece.passage, piece.span.start, piece.span.end, piece.span.text)
 
 
 def _closest_in_words(claim: str, pool: list[Evidence]) -> list[Evidence]:
@@ -178,6 +188,9 @@ def judge(claim: str, evidence: list[Evidence], meaning: WordMeaning | None = No
                if alone.supported or in_context.supported]
     if backing:
         return ClaimCheck(claim, SUPPORTED, None, _one_per_file(backing)[:2])
+    for e, alone, _ in readings:
+        if e.after is not None and _named_next(claim, e, alone, meaning):
+            return ClaimCheck(claim, SUPPORTED, None, [e, e.after])
     for e, alone, in_context in readings:
         differs, problems = _contradiction(claim, e, alone, in_context)
         if differs:
@@ -193,6 +206,15 @@ def _widened(evidence: Evidence) -> Evidence:
     text = chunk.text[evidence.context_start - chunk.start:evidence.end - chunk.start]
     return Evidence(evidence.passage, evidence.context_start, evidence.end, text, evidence.context,
                     evidence.context_start, evidence.meaning)
+
+
+def _named_next(claim: str, evidence: Evidence, alone: Support, meaning: WordMeaning | None) -> bool:
+    """The sentence says all the claim does but a name, which the sentence after it gives ('… in 2021, according
+    to a new report.' then '…, according to the report from Chainalysis')."""
+    if evidence.after is None or alone.problems != ["name"] or _name_replaced(claim, evidence.text) or (
+            _replaced_labels(claim, evidence.text) & SUBJECT_LABELS):
+        return False
+    return support(claim, f"{evidence.text} {evidence.after.text}", meaning).supported
 
 
 def _contradiction(claim: str, evidence: Evidence, alone: Support, in_context: Support) -> tuple[str | None, list[str]]:
@@ -345,9 +367,9 @@ def _evidence(passage: Passage, start: int, end: int, text: str) -> Evidence:
     return Evidence(passage, start, end, text, context, context_start)
 
 
-def _with_meaning(evidence: Evidence, meaning: float) -> Evidence:
+def _with_meaning(evidence: Evidence, meaning: float, after: Evidence | None = None) -> Evidence:
     return Evidence(evidence.passage, evidence.start, evidence.end, evidence.text, evidence.context,
-                    evidence.context_start, meaning)
+                    evidence.context_start, meaning, after)
 
 
 def _overlap(wanted: set[str], text: str) -> float:

@@ -7,12 +7,13 @@ from assistant import Assistant
 from assistant.answering.reader import (
     Asking,
     asked_tokens,
+    neighbouring_sentence,
     rarity,
     syntax_features,
     type_fit,
     what_is_asked,
 )
-from assistant.answering.retrieve import question_terms
+from assistant.answering.retrieve import Passage, question_terms
 from assistant.nlp import structures_of
 from assistant.text import stem
 
@@ -67,3 +68,28 @@ def test_a_name_of_another_kind_than_asked_still_fits_a_question_that_asks_for_a
     team_read_as_person = type_fit("PERSON", asks_for_a_team)
     assert team_read_as_person["name_fit"] > type_fit("DATE", asks_for_a_team)["name_fit"] == 0.0
     assert team_read_as_person["type_fit"] == 0.3
+
+
+def test_the_sentences_around_one_are_found_across_a_paragraph_break_between_chunks(tmp_path: Path,
+                                                                                      make_settings) -> None:
+    """A chunk that ends a paragraph is followed by one that starts after the blank line: no chunk holds the
+    blank, and the next sentence over must still be found (seen: the source a lede's "new report" names)."""
+    first = " ".join(f"In week {n} the port handled {n} ships." for n in range(1, 25))
+    second = " ".join(f"On day {n} the bridge carried {n} trucks." for n in range(1, 25))
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "port.txt").write_text(f"Port news\n\n{first}\n\n{second}\n", encoding="utf-8")
+    assistant = Assistant(make_settings(docs))
+    assistant.ensure_index()
+    catalog = assistant.store.catalog
+    text = (docs / "port.txt").read_text(encoding="utf-8")
+    end_of_first = text.index(first) + len(first)
+    ending = catalog.chunk_covering("port.txt", end_of_first - 1)
+    assert ending is not None and ending.chunk.end == end_of_first  # the case: a chunk ends the paragraph
+    after = neighbouring_sentence(Passage(ending.chunk, ending.metadata), end_of_first, catalog, before=False)
+    assert after is not None and after.span.text == "On day 1 the bridge carried 1 trucks."
+    opening = catalog.chunk_covering("port.txt", text.index(second))
+    assert opening is not None
+    before = neighbouring_sentence(Passage(opening.chunk, opening.metadata), text.index(second), catalog,
+                                   before=True)
+    assert before is not None and before.span.text == "In week 24 the port handled 24 ships."

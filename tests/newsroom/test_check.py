@@ -105,3 +105,15 @@ def test_a_dateline_abbreviation_names_the_state() -> None:
         == SUPPORTED
     assert judge(claim.replace("Illinois", "Iowa"),
                  [_evidence("The mayor of Springfield, Ill., resigned on Monday after a vote.")]).verdict != SUPPORTED
+
+
+def test_a_name_the_next_sentence_gives_completes_the_support_and_both_are_cited() -> None:
+    lede = "Hackers stole nearly $400 million worth of cryptocurrency in 2021, according to a new report."
+    follow = "The attacks targeted exchanges, according to the report from Chainalysis, a firm that tracks crypto."
+    claim = "Hackers stole nearly $400 million in cryptocurrency in 2021, according to a report from Chainalysis."
+    evidence = replace(_evidence(lede), after=_evidence(follow, before=lede))
+    checked = judge(claim, [evidence])
+    assert checked.verdict == SUPPORTED and [e.text for e in checked.evidence] == [lede, follow]
+    # the next sentence naming someone else does not back the claim's name
+    other = claim.replace("Chainalysis", "Elliptic")
+    assert judge(other, [evidence]).verdict != SUPPORTED

@@ -30,6 +30,7 @@ CREATE INDEX IF NOT EXISTS changes_by_generation ON changes (generation);
 """
 CHANGES_KEPT = 100_000  # entries of the change log kept; a keyword index further behind is rebuilt
 INCOMPLETE = "incomplete"  # ingest key of a file whose chunks the vector store holds only some of
+_SELECT_CHUNKS = 'SELECT id, source, start, "end", title, text, metadata FROM chunks'  # the row `_indexed` reads
 
 
 @dataclass(frozen=True)
@@ -225,8 +226,7 @@ class Catalog:
 
     def chunk_covering(self, source: str, offset: int) -> IndexedChunk | None:
         """The chunk of a file that holds the character at `offset` (the first, where chunks overlap)."""
-        rows = self._read('SELECT id, source, start, "end", title, text, metadata FROM chunks '
-                          'WHERE source = ? AND start <= ? AND "end" > ? ORDER BY start LIMIT 1',
+        rows = self._read(f'{_SELECT_CHUNKS} WHERE source = ? AND start <= ? AND "end" > ? ORDER BY start LIMIT 1',
                           (source, offset, offset))
         return _indexed(rows[0]) if rows else None
 
@@ -237,8 +237,7 @@ class Catalog:
             query = 'WHERE source = ? AND start < ? ORDER BY "end" DESC, start DESC LIMIT 1'
         else:
             query = 'WHERE source = ? AND "end" > ? ORDER BY start, "end" LIMIT 1'
-        rows = self._read(f'SELECT id, source, start, "end", title, text, metadata FROM chunks {query}',
-                          (source, offset))
+        rows = self._read(f"{_SELECT_CHUNKS} {query}", (source, offset))
         return _indexed(rows[0]) if rows else None
 
     def search_texts(self, sources: list[str] | None = None) -> list[tuple[str, str, str, str]]:
@@ -259,8 +258,7 @@ class Catalog:
             "SELECT id, metadata FROM chunks WHERE source = ?", (source,))}
 
     def _chunks_where(self, condition: str, parameters: Iterable[object] = ()) -> list[IndexedChunk]:
-        rows = self._read(f'SELECT id, source, start, "end", title, text, metadata FROM chunks WHERE {condition} '
-                          "ORDER BY source, start", parameters)
+        rows = self._read(f"{_SELECT_CHUNKS} WHERE {condition} ORDER BY source, start", parameters)
         return [_indexed(row) for row in rows]
 
     # --- copying from the vector store ------------------------------------------------------------------------

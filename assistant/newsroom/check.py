@@ -189,7 +189,7 @@ def judge(claim: str, evidence: list[Evidence], meaning: WordMeaning | None = No
     if backing:
         return ClaimCheck(claim, SUPPORTED, None, _one_per_file(backing)[:2])
     for e, alone, _ in readings:
-        if e.after is not None and _named_next(claim, e, alone, meaning):
+        if e.after is not None and _named_next(claim, e, e.after, alone, meaning):
             return ClaimCheck(claim, SUPPORTED, None, [e, e.after])
     for e, alone, in_context in readings:
         differs, problems = _contradiction(claim, e, alone, in_context)
@@ -208,13 +208,13 @@ def _widened(evidence: Evidence) -> Evidence:
                     evidence.context_start, evidence.meaning)
 
 
-def _named_next(claim: str, evidence: Evidence, alone: Support, meaning: WordMeaning | None) -> bool:
+def _named_next(claim: str, evidence: Evidence, after: Evidence, alone: Support, meaning: WordMeaning | None) -> bool:
     """The sentence says all the claim does but a name, which the sentence after it gives ('… in 2021, according
     to a new report.' then '…, according to the report from Chainalysis')."""
-    if evidence.after is None or alone.problems != ["name"] or _name_replaced(claim, evidence.text) or (
+    if alone.problems != ["name"] or _name_replaced(claim, evidence.text) or (
             _replaced_labels(claim, evidence.text) & SUBJECT_LABELS):
         return False
-    return support(claim, f"{evidence.text} {evidence.after.text}", meaning).supported
+    return support(claim, f"{evidence.text} {after.text}", meaning).supported
 
 
 def _contradiction(claim: str, evidence: Evidence, alone: Support, in_context: Support) -> tuple[str | None, list[str]]:

@@ -1,6 +1,7 @@
 """Word lists the support check reads: negations, hedges, antonyms and near-synonyms common in news.
 
-Everything is matched on stems (`text.stem`), so 'rejected', 'rejects' and 'rejecting' are one entry.
+Everything is matched on stems (`text.stem`), so 'rejected', 'rejects' and 'rejecting' are one entry, and a verb's
+irregular forms come from spaCy's lemmatizer tables ('lose' also reads 'lost').
 Edit the lists here; `evals/support_pairs.jsonl` measures what a change does (`python evals/support_check.py`).
 """
 
@@ -13,7 +14,7 @@ from .text import stem
 # Words that turn a statement into its opposite within their clause.
 NEGATIONS = {"not", "no", "never", "none", "nothing", "nobody", "neither", "nor", "without", "n't", "cannot",
              "failed", "fail", "fails", "unable", "lack", "lacks", "lacked", "avoid", "avoided", "avoiding",
-             "avoids"}
+             "avoids", "refuse", "refused", "refuses", "refusing"}
 NEGATION_PHRASES = ("rather than", "instead of", "far from", "too early to", "not even")
 # Negations that follow what they negate: "a meeting … has been ruled out"
 TRAILING_NEGATIONS = ("ruled out", "called off", "fell through", "turned down")
@@ -48,29 +49,27 @@ ANTONYMS = [
     ("willing", "unwilling"), ("likely", "unlikely"), ("known", "unknown"),
     ("ease", "intensify"), ("intensify", "scale back"), ("soften", "harden"), ("change", "unchanged"),
     ("uphold", "strike down"), ("plan", "cancel"), ("schedule", "cancel"), ("schedule", "rule out"),
-    ("upheld", "struck down"), ("rarely", "usually"), ("north", "south"), ("east", "west"), ("before", "after"),
+    ("rarely", "usually"), ("north", "south"), ("east", "west"), ("before", "after"),
     ("ahead", "behind"), ("full", "part"), ("all", "part"),
-    ("major", "minor"), ("join", "abandon"), ("join", "quit"), ("deny", "say"), ("return", "left"),
-    ("join", "left"), ("purchase", "sold"), ("buy", "sold"), ("bought", "sold"), ("bought", "sell"),
-    ("won", "lost"), ("win", "lost"), ("victory", "lost"), ("victory", "loss"), ("climb", "fell"),
-    ("increase", "fell"), ("grow", "fell"), ("beat", "lost"), ("rose", "fell"), ("gain", "lost"), ("add", "lost"),
-    ("same", "different"), ("public", "private"), ("guilty", "innocent"), ("dead", "alive"),
+    ("major", "minor"), ("join", "abandon"), ("join", "quit"), ("deny", "say"), ("victory", "lose"),
+    ("victory", "loss"), ("increase", "fall"), ("grow", "fall"), ("same", "different"), ("public", "private"),
+    ("guilty", "innocent"), ("dead", "alive"),
 ]
 
 # Near-synonyms a faithful paraphrase may use instead of the quote's word.
 SYNONYMS = [
     {"talk", "discussion", "negotiation", "meeting", "meet"},
-    {"say", "said", "tell", "told", "state", "stating", "announce", "according", "add", "note", "argue", "stress",
+    {"say", "tell", "state", "stating", "announce", "according", "add", "note", "argue", "stress",
      "emphasise", "emphasize", "acknowledge", "describe", "frame", "warn"},
     {"previous", "earlier", "prior", "past", "former", "last"},
-    {"held", "hold", "take", "took", "taken", "place"},
-    {"lead", "led", "head", "headed", "leading"},
+    {"hold", "take", "place"},
+    {"lead", "head"},
     {"rise", "climb", "increase", "grow", "growth", "up", "gain", "raise", "boost", "jump", "reach"},
     {"fall", "drop", "decline", "decrease", "down"},
     {"cut", "reduce", "layoff", "lay", "eliminate"},
-    {"buy", "purchase", "acquire", "bought"},
-    {"begin", "began", "start", "started", "launch", "launched", "kick"},
-    {"win", "won", "beat", "victory", "triumph", "defeat"},
+    {"buy", "purchase", "acquire"},
+    {"begin", "start", "launch", "kick"},
+    {"win", "beat", "victory", "triumph", "defeat"},
     {"war", "conflict", "fighting", "fight", "combat", "hostilities", "invasion"},
     {"nearly", "almost", "close", "roughly", "about", "around", "approximately", "some"},
     {"job", "employment", "work", "worker", "employee", "staff"},
@@ -120,7 +119,7 @@ def synonym_of() -> dict[str, frozenset[str]]:
     """stem → stems of its near-synonyms (itself included)."""
     groups: dict[str, set[str]] = {}
     for group in SYNONYMS:
-        stems = {stem(w) for w in group}
+        stems = {stem(w) for w in _with_verb_forms(group)}
         for s in stems:
             groups.setdefault(s, set()).update(stems)
     return {s: frozenset(g) for s, g in groups.items()}
@@ -131,14 +130,29 @@ def antonym_of() -> dict[str, frozenset[str]]:
     """stem (or stemmed phrase) → the stems it contradicts."""
     pairs: dict[str, set[str]] = {}
     for a, b in ANTONYMS:
-        sa, sb = _stem_phrase(a), _stem_phrase(b)
-        pairs.setdefault(sa, set()).add(sb)
-        pairs.setdefault(sb, set()).add(sa)
+        for sa in map(_stem_phrase, _phrase_forms(a)):
+            for sb in map(_stem_phrase, _phrase_forms(b)):
+                pairs.setdefault(sa, set()).add(sb)
+                pairs.setdefault(sb, set()).add(sa)
     return {s: frozenset(g) for s, g in pairs.items()}
 
 
 def _stem_phrase(phrase: str) -> str:
     return " ".join(stem(w) for w in phrase.split())
+
+
+def _with_verb_forms(words: set[str]) -> set[str]:
+    """The words and their irregular verb forms ('take' → 'took', 'taken'), from spaCy's lemmatizer tables."""
+    from .nlp import verb_forms
+
+    forms = verb_forms()
+    return set(words).union(*(forms.get(w, frozenset()) for w in words))
+
+
+def _phrase_forms(phrase: str) -> set[str]:
+    """A phrase as its first word's irregular forms also write it ('strike down' → 'struck down')."""
+    first, _, rest = phrase.partition(" ")
+    return {" ".join(filter(None, (form, rest))) for form in _with_verb_forms({first})}
 
 
 @lru_cache(maxsize=1)

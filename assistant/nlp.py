@@ -89,6 +89,27 @@ def pipeline() -> Language:
         return _pipeline
 
 
+@lru_cache(maxsize=1)
+def verb_bases() -> dict[str, str]:
+    """Irregular verb forms → their base form ('saw' → 'see', 'led' → 'lead', 'struck' → 'strike'), from the
+    exceptions table of the pipeline's own lemmatizer (the first base where it gives several)."""
+    from spacy.pipeline import Lemmatizer
+
+    lemmatizer = pipeline().get_pipe("lemmatizer")
+    assert isinstance(lemmatizer, Lemmatizer)
+    table = lemmatizer.lookups.get_table("lemma_exc")["verb"]
+    return {form: bases[0] for form, bases in table.items() if bases and bases[0] != form}
+
+
+@lru_cache(maxsize=1)
+def verb_forms() -> dict[str, frozenset[str]]:
+    """A verb's base form → its irregular forms ('take' → 'took', 'taken')."""
+    found: dict[str, set[str]] = {}
+    for form, base in verb_bases().items():
+        found.setdefault(base, set()).add(form)
+    return {base: frozenset(forms) for base, forms in found.items()}
+
+
 def preload() -> None:
     """Load the pipeline in the background, so the first question does not wait for it."""
     threading.Thread(target=pipeline, name="spacy-load", daemon=True).start()

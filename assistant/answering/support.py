@@ -29,6 +29,7 @@ from ..lexicon import (
     state_abbreviations,
     synonym_of,
 )
+from ..nlp import verb_bases
 from ..text import STOPWORDS, stem
 from ..tuning import HEDGE_REACH, MIN_CONTENT_WORDS, NEAR_SYNONYM, PREFIX_MATCH, UNMATCHED_SHARE
 from .word_meaning import WordMeaning
@@ -50,6 +51,7 @@ class Token:
     position: int
     capital: bool
     starts: bool  # first word of its sentence
+    base: str = ""  # the stem of a verb's base form ('saw' → 'see'), else the stem
 
 
 @dataclass
@@ -75,7 +77,9 @@ def tokens(text: str) -> list[Token]:
             low = low[:-2]
         starts = not found or bool(re.search(r"[.!?]\s*$", between))
         key = normalise_figure(low) if low in NUMBER_WORDS or not low[0].isalpha() else stem(low)
-        found.append(Token(word, low, key, clause, len(found), word[0].isupper(), starts))
+        capital = word[0].isupper()
+        base = stem(verb_bases().get(low, low)) if low in verb_bases() and (starts or not capital) else key
+        found.append(Token(word, low, key, clause, len(found), capital, starts, base))
         cursor = match.end()
     return found
 
@@ -153,7 +157,7 @@ def _same_word(a: str, b: str) -> bool:
 
 def _matches(token: Token, quote_tokens: list[Token]) -> list[Token]:
     synonyms = synonym_of().get(token.stem, frozenset())
-    return [q for q in quote_tokens if _same_word(token.stem, q.stem) or q.stem in synonyms
+    return [q for q in quote_tokens if _same_word(token.stem, q.stem) or token.base == q.base or q.stem in synonyms
             or _abbreviates(q, token)]
 
 

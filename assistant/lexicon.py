@@ -45,8 +45,7 @@ ANTONYMS = [
     ("arrest", "release"), ("imprison", "release"), ("convict", "acquit"), ("support", "oppose"),
     ("approve", "reject"), ("allow", "ban"), ("allow", "forbid"), ("pass", "fail"), ("succeed", "fail"),
     ("first", "last"), ("largest", "smallest"), ("biggest", "smallest"), ("oldest", "youngest"),
-    ("favorite", "outsider"), ("favourite", "outsider"), ("formal", "informal"), ("necessary", "unnecessary"),
-    ("willing", "unwilling"), ("likely", "unlikely"), ("known", "unknown"),
+    ("favorite", "outsider"), ("favourite", "outsider"),
     ("ease", "intensify"), ("intensify", "scale back"), ("soften", "harden"), ("change", "unchanged"),
     ("uphold", "strike down"), ("plan", "cancel"), ("schedule", "cancel"), ("schedule", "rule out"),
     ("rarely", "usually"), ("north", "south"), ("east", "west"), ("before", "after"),
@@ -55,6 +54,12 @@ ANTONYMS = [
     ("victory", "loss"), ("increase", "fall"), ("grow", "fall"), ("same", "different"), ("public", "private"),
     ("guilty", "innocent"), ("dead", "alive"),
 ]
+
+# Prefixes that make a word its opposite ('indefensible', 'unlikely', 'nonviolent'); 'dis-' is left out: 'discover',
+# 'display' and 'dispatch' are no opposites.
+NEGATING_PREFIXES = ("un", "in", "im", "il", "ir", "non")
+PARTICIPLE_NEGATING_PREFIXES = ("un", "non")  # 'unarmed', but 'informed' and 'imposed' are no opposites
+MIN_NEGATED_WORD = 4
 
 # Near-synonyms a faithful paraphrase may use instead of the quote's word.
 SYNONYMS = [
@@ -135,6 +140,17 @@ def antonym_of() -> dict[str, frozenset[str]]:
                 pairs.setdefault(sa, set()).add(sb)
                 pairs.setdefault(sb, set()).add(sa)
     return {s: frozenset(g) for s, g in pairs.items()}
+
+
+def negated_forms(a: str, b: str) -> bool:
+    """One adjective (or adverb) is the other with a negating prefix: 'indefensible' for 'defensible', 'unlikely'
+    for 'likely', 'nonviolent' for 'violent' (both known to spaCy's lemmatizer tables as adjectives or adverbs)."""
+    from .nlp import adjectives
+
+    short, long = sorted((a, b), key=len)
+    prefixes = PARTICIPLE_NEGATING_PREFIXES if short.endswith(("ed", "ing")) else NEGATING_PREFIXES
+    return (len(short) >= MIN_NEGATED_WORD and any(long == prefix + short for prefix in prefixes)
+            and short in adjectives() and long in adjectives())
 
 
 def _stem_phrase(phrase: str) -> str:

@@ -12,7 +12,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -93,12 +93,15 @@ def pipeline() -> Language:
 def verb_bases() -> dict[str, str]:
     """Irregular verb forms → their base form ('saw' → 'see', 'led' → 'lead', 'struck' → 'strike'), from the
     exceptions table of the pipeline's own lemmatizer (the first base where it gives several)."""
-    from spacy.pipeline import Lemmatizer
-
-    lemmatizer = pipeline().get_pipe("lemmatizer")
-    assert isinstance(lemmatizer, Lemmatizer)
-    table = lemmatizer.lookups.get_table("lemma_exc")["verb"]
+    table = _lemmatizer_table("lemma_exc")["verb"]
     return {form: bases[0] for form, bases in table.items() if bases and bases[0] != form}
+
+
+@lru_cache(maxsize=1)
+def adjectives() -> frozenset[str]:
+    """The adjectives and adverbs the pipeline's lemmatizer knows ('defensible', 'indefensible', 'unlikely')."""
+    index = _lemmatizer_table("lemma_index")
+    return frozenset(index["adj"]) | frozenset(index["adv"])
 
 
 @lru_cache(maxsize=1)
@@ -108,6 +111,14 @@ def verb_forms() -> dict[str, frozenset[str]]:
     for form, base in verb_bases().items():
         found.setdefault(base, set()).add(form)
     return {base: frozenset(forms) for base, forms in found.items()}
+
+
+def _lemmatizer_table(name: str) -> Any:  # spaCy Table: part of speech → its entries
+    from spacy.pipeline import Lemmatizer
+
+    lemmatizer = pipeline().get_pipe("lemmatizer")
+    assert isinstance(lemmatizer, Lemmatizer)
+    return lemmatizer.lookups.get_table(name)
 
 
 def preload() -> None:
@@ -174,6 +185,23 @@ def _structure(doc: Doc) -> Structure:
     tokens = tuple(Token(t.text, t.lemma_.lower(), t.dep_, t.head.i, t.idx) for t in doc)
     found = tuple(Entity(e.text, e.label_, e.start_char, e.end_char, e.root.i) for e in doc.ents)
     return Structure(tokens, found)
+
+
+def main_subject(sentence: str) -> tuple[str, str] | None:
+    """Who or what the sentence's main clause is about, and how: ('President Biden', 'PERSON') when the subject is a
+    person's name (its entity, with the words before it such as a title), ('he', 'PRON') for a pronoun, (its
+    words, 'OTHER') otherwise; None when the main clause has no subject."""
+    doc = parse(sentence)
+    root = next(iter(doc.sents)).root
+    subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None:
+        return None
+    if subject.pos_ == "PRON":
+        return subject.text, "PRON"
+    entity = next((e for e in doc.ents if e.start <= subject.i < e.end), None)
+    if entity is not None and entity.label_ == "PERSON":
+        return doc[subject.left_edge.i:entity.end].text, "PERSON"
+    return doc[subject.left_edge.i:subject.right_edge.i + 1].text, "OTHER"
 
 
 def proper_names(text: str) -> list[str]:

@@ -26,6 +26,7 @@ from ..lexicon import (
     TRAILING_NEGATIONS,
     antonym_of,
     hedge_level_of,
+    negated_forms,
     state_abbreviations,
     synonym_of,
 )
@@ -139,6 +140,7 @@ def _match_by_meaning(content: list[Token], claim_tokens: list[Token], quote_tok
     opposites = antonym_of()
     for t in unmatched:
         matches[t.position] = [q for q in offered if q.stem not in opposites.get(t.stem, frozenset())
+                               and not negated_forms(t.low, q.low)
                                and float(np.dot(vectors[t.low], vectors[q.low])) >= near]
 
 
@@ -193,7 +195,8 @@ def _antonym(claim_tokens: list[Token], quote_tokens: list[Token]) -> bool:
         opposites = antonym_of().get(word, frozenset())
         if opposites & (quote_words - claim_words):
             return True
-    return False
+    claim_lows, quote_lows = {t.low for t in claim_tokens}, {t.low for t in quote_tokens}
+    return any(negated_forms(a, b) for a in claim_lows - quote_lows for b in quote_lows - claim_lows)
 
 
 def _words_and_pairs(sentence: list[Token]) -> set[str]:

@@ -21,7 +21,7 @@ Measured on `evals/drafts.jsonl` (tuned on its tune split, reported on held-out)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -34,7 +34,7 @@ from ..answering.support import Support, counts_something_else, support
 from ..answering.word_meaning import WordMeaning, word_meaning
 from ..figures import figure_values, quantities
 from ..library.embed import get_embedder
-from ..nlp import entities_of
+from ..nlp import entities_of, main_subject
 from ..text import capitalised_words, sentence_spans, terms, word_key
 from ..tuning import (
     CHECK_CANDIDATES,
@@ -62,12 +62,14 @@ VERDICT_WORDS = {SUPPORTED: "supported", CONTRADICTED: "contradicted", NOT_FOUND
 DIFFERENCES = (("negation", "negation"), ("antonym", "negation"), ("swap", "role"), ("order", "role"),
                ("figure", "figure"), ("unit", "figure"), ("substitution", "name"), ("name", "name"))
 CONTRADICTION_PROBLEMS = {kind for kind, _ in DIFFERENCES}
+COMPLETED_NEXT = {"name", "figure", "added"}  # what a sentence may lack when the one after it gives it
 TOLERATED = {"attribution"}  # 'X said …' beside a sentence that states it without a speech verb: no conflict
 DATE_LABELS = {"DATE", "TIME"}
 FIGURE_LABELS = {"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"}
 NAME_RUN = re.compile(r"\b[A-Z][\w’'\-.]*(?:\s+[A-Z][\w’'\-.]*)*")  # 'Lil Baby', 'St. Petersburg'
 YEAR = re.compile(r"1[5-9]\d\d|20\d\d")  # a year dates, it counts nothing
 ORDINAL_VALUE = re.compile(r"\d+(?:st|nd|rd|th)")  # a rank ('23rd'), as figure_values writes one
+PERSONAL = re.compile(r"(?:He|She)\b")  # a sentence about someone named before it
 SUBJECT_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
 
 
@@ -81,6 +83,11 @@ class Evidence:
     context_start: int  # where the sentence before starts, when the context needed it
     meaning: float = 0.0  # cosine similarity to the claim
     after: Evidence | None = None  # the sentence that follows it in the article, for the best candidates
+    resolved: str = ""  # the sentence as read when an opening 'He' or 'She' is put as whom it means (`_resolved`)
+
+    @property
+    def reads(self) -> str:
+        return self.resolved or self.text
 
 
 @dataclass
@@ -156,13 +163,13 @@ def gather(assistant: Assistant, claims: list[str]) -> dict[str, list[Evidence]]
     """The sentences closest in meaning to each claim among the passages retrieved for it (embedded together)."""
     pools = {claim: _closest_in_words(claim, _pool(assistant.retriever.search(claim, k=CHECK_PASSAGES).passages))
              for claim in dict.fromkeys(claims)}
-    texts = list(dict.fromkeys([*pools, *(e.text for pool in pools.values() for e in pool)]))
+    texts = list(dict.fromkeys([*pools, *(e.reads for pool in pools.values() for e in pool)]))
     vectors = dict(zip(texts, get_embedder(assistant.settings.embed_threads).embed(texts)))
     found = {}
     for claim, pool in pools.items():
         wanted = set(terms(claim))
-        scored = [(float(np.dot(vectors[claim], vectors[e.text])), e) for e in pool]
-        scored.sort(key=lambda pair: -(pair[0] + _overlap(wanted, pair[1].text)))
+        scored = [(float(np.dot(vectors[claim], vectors[e.reads])), e) for e in pool]
+        scored.sort(key=lambda pair: -(pair[0] + _overlap(wanted, pair[1].reads)))
         found[claim] = [_with_meaning(e, meaning, _following(e, assistant.store.catalog))
                         for meaning, e in scored[:CHECK_CANDIDATES]]
     return found
@@ -177,19 +184,19 @@ def _following(evidence: Evidence, catalog: Catalog) -> Evidence | None:
 def _closest_in_words(claim: str, pool: list[Evidence]) -> list[Evidence]:
     """The sentences sharing most of the claim's words, the only ones embedded (embedding is most of the time)."""
     wanted = set(terms(claim))
-    return sorted(pool, key=lambda e: -_overlap(wanted, e.text))[:CHECK_EMBEDDED]
+    return sorted(pool, key=lambda e: -_overlap(wanted, e.reads))[:CHECK_EMBEDDED]
 
 
 def judge(claim: str, evidence: list[Evidence], meaning: WordMeaning | None = None) -> ClaimCheck:
     """Supported by the first candidate that holds the claim; else contradicted by the closest that says nearly
     all of it but differs; else not found."""
-    readings = [(e, support(claim, e.text, meaning), support(claim, e.context, meaning)) for e in evidence]
+    readings = [(e, support(claim, e.reads, meaning), support(claim, e.context, meaning)) for e in evidence]
     backing = [e if alone.supported else _widened(e) for e, alone, in_context in readings
                if alone.supported or in_context.supported]
     if backing:
         return ClaimCheck(claim, SUPPORTED, None, _one_per_file(backing)[:2])
     for e, alone, _ in readings:
-        if e.after is not None and _named_next(claim, e, e.after, alone, meaning):
+        if e.after is not None and _completed_next(claim, e, e.after, alone, meaning):
             return ClaimCheck(claim, SUPPORTED, None, [e, e.after])
     for e, alone, in_context in readings:
         differs, problems = _contradiction(claim, e, alone, in_context)
@@ -204,17 +211,21 @@ def _widened(evidence: Evidence) -> Evidence:
         return evidence
     chunk = evidence.passage.chunk
     text = chunk.text[evidence.context_start - chunk.start:evidence.end - chunk.start]
-    return Evidence(evidence.passage, evidence.context_start, evidence.end, text, evidence.context,
-                    evidence.context_start, evidence.meaning)
+    return replace(evidence, start=evidence.context_start, text=text, resolved="")
 
 
-def _named_next(claim: str, evidence: Evidence, after: Evidence, alone: Support, meaning: WordMeaning | None) -> bool:
-    """The sentence says all the claim does but a name, which the sentence after it gives ('… in 2021, according
-    to a new report.' then '…, according to the report from Chainalysis')."""
-    if alone.problems != ["name"] or _name_replaced(claim, evidence.text) or (
-            _replaced_labels(claim, evidence.text) & SUBJECT_LABELS):
+def _completed_next(claim: str, evidence: Evidence, after: Evidence, alone: Support,
+                    meaning: WordMeaning | None) -> bool:
+    """The sentence says part of the claim, lacking only names, figures or details (none of them replaced by
+    others), and the sentence after it gives the rest: a name ('… in 2021, according to a new report.' then
+    'According to Chainalysis, …'), or a detail ('… acquired comic book publisher Millarworld …' then 'That was
+    Netflix's first-ever acquisition')."""
+    if not alone.problems or not set(alone.problems) <= COMPLETED_NEXT or _name_replaced(claim, evidence.reads) or (
+            _replaced_labels(claim, evidence.reads) & SUBJECT_LABELS):
         return False
-    return support(claim, f"{evidence.text} {after.text}", meaning).supported
+    if "figure" in alone.problems and _figure_replaced(claim, evidence.reads):
+        return False
+    return support(claim, f"{evidence.reads} {after.reads}", meaning).supported
 
 
 def _contradiction(claim: str, evidence: Evidence, alone: Support, in_context: Support) -> tuple[str | None, list[str]]:
@@ -227,7 +238,7 @@ def _contradiction(claim: str, evidence: Evidence, alone: Support, in_context: S
             problems = [p for p in problems if p != "swap"]
         if reading.term_share < CONTRADICTION_SHARE or not problems or not set(problems) <= CONTRADICTION_PROBLEMS:
             continue
-        differs = _what_differs(claim, evidence.text, reading, problems)
+        differs = _what_differs(claim, evidence.reads, reading, problems)
         if differs:
             return differs, problems
     return None, []
@@ -364,12 +375,30 @@ def _evidence(passage: Passage, start: int, end: int, text: str) -> Evidence:
     lead = chunk.text[context_start - chunk.start:start - chunk.start].strip()
     title = passage.metadata.get("title", "")
     context = " ".join(part for part in (title + "." if title else "", lead, text) if part)
-    return Evidence(passage, start, end, text, context, context_start)
+    resolved = _resolved(chunk.text, chunk.start, start, text)
+    return Evidence(passage, start, end, text, context, context_start, resolved="" if resolved == text else resolved)
+
+
+def _resolved(chunk_text: str, chunk_start: int, start: int, text: str) -> str:
+    """The sentence with an opening 'He' or 'She' put as the person the paragraph's sentences before it were last
+    about, the subject of their main clause ('President Biden initially tested positive … He isolated … He did not
+    see the first lady' → 'President Biden did not see the first lady'); else as it is."""
+    opening = PERSONAL.match(text)
+    if not opening:
+        return text
+    paragraph_start = chunk_text.rfind("\n", 0, start - chunk_start) + 1 + chunk_start
+    earlier = [s for s in sentence_spans(chunk_text, chunk_start) if paragraph_start <= s.start and s.end <= start]
+    for sentence in reversed(earlier):
+        subject = main_subject(sentence.text)
+        if subject is not None and subject[1] == "PERSON":
+            return subject[0] + text[opening.end():]
+        if subject is not None and subject[1] != "PRON":
+            return text  # the sentence before is about something or someone else: not guessed at
+    return text
 
 
 def _with_meaning(evidence: Evidence, meaning: float, after: Evidence | None = None) -> Evidence:
-    return Evidence(evidence.passage, evidence.start, evidence.end, evidence.text, evidence.context,
-                    evidence.context_start, meaning, after)
+    return replace(evidence, meaning=meaning, after=after)
 
 
 def _overlap(wanted: set[str], text: str) -> float:

@@ -168,3 +168,15 @@ def test_opposites_are_read_in_their_irregular_forms() -> None:
     assert "antonym" in support("The company bought the chip factory.", "The company sold the chip factory.").problems
     assert "negation" in support("Trump refused to sit for sworn testimony.",
                                  "Trump sat for 22 hours of sworn testimony.").problems
+
+
+@pytest.mark.parametrize(("claim", "quote", "opposite"), [
+    ("The letter called the decision reasonable and defensible.",
+     "The letter called the decision unprecedented and indefensible.", True),
+    ("The suspect was armed when police arrived.", "The suspect was unarmed when police arrived.", True),
+    ("The protest outside the embassy was violent.", "The protest outside the embassy was nonviolent.", True),
+    # a prefix that only looks negating: 'informed' is no opposite of 'formed'
+    ("The company formed a staff union.", "The company informed its staff union.", False),
+])
+def test_an_adjective_with_a_negating_prefix_is_its_opposite(claim: str, quote: str, opposite: bool) -> None:
+    assert ("antonym" in support(claim, quote).problems) is opposite, support(claim, quote)

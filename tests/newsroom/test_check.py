@@ -117,3 +117,29 @@ def test_a_name_the_next_sentence_gives_completes_the_support_and_both_are_cited
     # the next sentence naming someone else does not back the claim's name
     other = claim.replace("Chainalysis", "Elliptic")
     assert judge(other, [evidence]).verdict != SUPPORTED
+
+
+def test_a_detail_the_next_sentence_gives_completes_the_support_but_another_figure_does_not() -> None:
+    lede = "The streaming service also bought Harbor Comics, the publisher of the Night Owl books."
+    follow = "That was the streaming service's first acquisition, its content chief said."
+    claim = "Harbor Comics, the publisher of the Night Owl books, was the streaming service's first acquisition."
+    evidence = replace(_evidence(lede), after=_evidence(follow, before=lede))
+    checked = judge(claim, [evidence])
+    assert checked.verdict == SUPPORTED and [e.text for e in checked.evidence] == [lede, follow]
+    second = follow.replace("first", "second")
+    assert judge(claim, [replace(_evidence(lede), after=_evidence(second, before=lede))]).verdict != SUPPORTED
+
+
+def test_an_opening_he_or_she_is_read_as_the_person_the_paragraph_was_about() -> None:
+    before = ("Analyst Dana Wu of Lark Research said in a note on Monday that the outlook was strong. "
+              "She expects more subscribers next quarter.")
+    quote = "She raised the company's target price by $35 to $235."
+    evidence = _evidence(quote, before)
+    assert evidence.reads == "Analyst Dana Wu raised the company's target price by $35 to $235."
+    assert evidence.text == quote  # what is cited stays the article's own words
+    assert judge("Dana Wu raised the company's target price by $35 to $235.", [evidence]).verdict == SUPPORTED
+    wrong = judge("Omar Reyes raised the company's target price by $35 to $235.", [evidence])
+    assert (wrong.verdict, wrong.differs) == (CONTRADICTED, "name")
+    # when the sentence before is about something else, the pronoun is not guessed at
+    elsewhere = _evidence(quote, "Analyst Dana Wu of Lark Research wrote a note. The company's shares rose 3%.")
+    assert elsewhere.reads == quote

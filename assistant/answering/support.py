@@ -189,14 +189,28 @@ def _missing_names(claim_tokens: list[Token], quote_tokens: list[Token]) -> set[
 
 
 def _antonym(claim_tokens: list[Token], quote_tokens: list[Token]) -> bool:
-    claim_words = _words_and_pairs(claim_tokens)
-    quote_words = _words_and_pairs(quote_tokens)
+    """A word of the claim whose opposite the quote has instead, outside the quote's clauses that are about another
+    time or figure ('… twice – after the 2006 and 2018 elections – and lost it after the 2010 elections' does not
+    oppose 'won … after the 2006 and 2018 elections')."""
+    about_the_same = _same_figures_clauses(claim_tokens, quote_tokens)
+    claim_words, quote_words = _words_and_pairs(claim_tokens), _words_and_pairs(about_the_same)
     for word in claim_words - quote_words:
         opposites = antonym_of().get(word, frozenset())
         if opposites & (quote_words - claim_words):
             return True
-    claim_lows, quote_lows = {t.low for t in claim_tokens}, {t.low for t in quote_tokens}
+    claim_lows, quote_lows = {t.low for t in claim_tokens}, {t.low for t in about_the_same}
     return any(negated_forms(a, b) for a in claim_lows - quote_lows for b in quote_lows - claim_lows)
+
+
+def _same_figures_clauses(claim_tokens: list[Token], quote_tokens: list[Token]) -> list[Token]:
+    """The quote's words but those of clauses giving figures (a year, an amount) none of which the claim, which
+    gives figures of its own, gives."""
+    claimed = {t.stem for t in claim_tokens if _is_figure(t)}
+    if not claimed:
+        return quote_tokens
+    elsewhere = {t.clause for t in quote_tokens if _is_figure(t)} - {
+        t.clause for t in quote_tokens if _is_figure(t) and t.stem in claimed}
+    return [t for t in quote_tokens if t.clause not in elsewhere]
 
 
 def _words_and_pairs(sentence: list[Token]) -> set[str]:

@@ -180,3 +180,12 @@ def test_opposites_are_read_in_their_irregular_forms() -> None:
 ])
 def test_an_adjective_with_a_negating_prefix_is_its_opposite(claim: str, quote: str, opposite: bool) -> None:
     assert ("antonym" in support(claim, quote).problems) is opposite, support(claim, quote)
+
+
+def test_an_opposite_in_a_clause_about_another_year_does_not_oppose_the_claim() -> None:
+    quote = "She earned the gavel twice – after the 2006 and 2018 elections – and lost it after the 2010 elections."
+    assert support("She won the gavel twice, after the 2006 and 2018 elections.", quote).supported
+    won = quote.replace("earned", "won")
+    assert "antonym" in support("She lost the gavel twice, after the 2006 and 2018 elections.", won).problems
+    # a clause about another year does not vouch for the claim either
+    assert "antonym" in support("Sales rose 5% in 2022.", "Sales fell 5% in 2022, but rose 3% in 2023.").problems

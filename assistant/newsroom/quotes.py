@@ -20,7 +20,7 @@ from ..answering.cite import Citation, citation_for_span
 from ..answering.reader import POSSESSIVE
 from ..answering.retrieve import Passage
 from ..library.catalog import IndexedChunk
-from ..nlp import parse
+from ..nlp import entity_of, parse
 from ..text import terms
 from ..timeframe import Timeframe, article_date
 from ..tuning import QUOTE_ARTICLES, QUOTES_SHOWN
@@ -170,14 +170,9 @@ class Seen:
 
 def _person(token: Token, doc: Doc, named: list[tuple[int, str, str]]) -> str | None:
     """The person a subject names ('Rep. Ralph Norman', 'Lopez' after 'Maria Lopez'), or None."""
-    if (entity := _entity_of(token, doc)) is not None:
+    if (entity := entity_of(token, doc)) is not None:
         return _fullest(entity.text, "PERSON", named) if entity.label_ == "PERSON" else None
     return _fullest(token.text, "PERSON", named, exact=False) if token.pos_ == "PROPN" else None
-
-
-def _entity_of(token: Token, doc: Doc) -> Span | None:
-    """The named entity the token is part of, if any."""
-    return next((entity for entity in doc.ents if entity.start <= token.i < entity.end), None)
 
 
 def _quotations(chunks: list[IndexedChunk], offset: int, doc: Doc, seen: Seen) -> list[Statement]:
@@ -214,7 +209,7 @@ def _speaker(tokens: list[Token], doc: Doc, named: list[tuple[int, str, str]]) -
     if not tokens or tokens[-1].pos_ == "PRON":  # 'they', 'it', 'someone': no one in particular
         return None
     head = tokens[-1]
-    entity = _entity_of(head, doc)
+    entity = entity_of(head, doc)
     if entity is not None and entity.label_ in SPEAKER_LABELS:
         return _fullest(entity.text, entity.label_, named)
     return _fullest(head.text, "", named, exact=False)

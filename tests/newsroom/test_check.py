@@ -84,6 +84,11 @@ def _evidence(text: str, before: str = "", title: str = "Report") -> Evidence:
     return replace(evidence, meaning=0.8)
 
 
+def _with_next(text: str, following: str) -> Evidence:
+    """A sentence read with the sentence after it in its article."""
+    return replace(_evidence(text), after=_evidence(following, before=text))
+
+
 @pytest.mark.parametrize(("claim", "quote", "before", "verdict"), [
     # another figure in the figure's place: contradicted, whatever the words around it
     ("The 149 women who will serve in the House and Senate are ten more than the previous record.",
@@ -111,7 +116,7 @@ def test_a_name_the_next_sentence_gives_completes_the_support_and_both_are_cited
     lede = "Hackers stole nearly $400 million worth of cryptocurrency in 2021, according to a new report."
     follow = "The attacks targeted exchanges, according to the report from Chainalysis, a firm that tracks crypto."
     claim = "Hackers stole nearly $400 million in cryptocurrency in 2021, according to a report from Chainalysis."
-    evidence = replace(_evidence(lede), after=_evidence(follow, before=lede))
+    evidence = _with_next(lede, follow)
     checked = judge(claim, [evidence])
     assert checked.verdict == SUPPORTED and [e.text for e in checked.evidence] == [lede, follow]
     # the next sentence naming someone else does not back the claim's name
@@ -123,11 +128,10 @@ def test_a_detail_the_next_sentence_gives_completes_the_support_but_another_figu
     lede = "The streaming service also bought Harbor Comics, the publisher of the Night Owl books."
     follow = "That was the streaming service's first acquisition, its content chief said."
     claim = "Harbor Comics, the publisher of the Night Owl books, was the streaming service's first acquisition."
-    evidence = replace(_evidence(lede), after=_evidence(follow, before=lede))
-    checked = judge(claim, [evidence])
+    checked = judge(claim, [_with_next(lede, follow)])
     assert checked.verdict == SUPPORTED and [e.text for e in checked.evidence] == [lede, follow]
     second = follow.replace("first", "second")
-    assert judge(claim, [replace(_evidence(lede), after=_evidence(second, before=lede))]).verdict != SUPPORTED
+    assert judge(claim, [_with_next(lede, second)]).verdict != SUPPORTED
 
 
 def test_an_opening_he_or_she_is_read_as_the_person_the_paragraph_was_about() -> None:

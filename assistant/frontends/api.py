@@ -39,7 +39,7 @@ from ..library.index import IndexDamaged, unused_name
 from ..library.intake import staging_folder, upload_name
 from ..library.load import BadSource, LoadError, article_path, load_within
 from ..library.problems import OncePerProblem, explain
-from ..pipeline import check_draft, digest, timeline, who_said
+from ..pipeline import Assistant, check_draft, digest, timeline, who_said
 from ..settings import Settings
 from .guard import Credentials, Guard
 from .render import CHIP_CLICKS, CSS
@@ -393,11 +393,12 @@ def start_background(store: Any, settings: Settings) -> list[Any]:
     return running
 
 
-def serve(settings: Settings, with_api: bool = True) -> None:
-    """`assistant serve` (the API and the web UI) and `assistant ui` (the web UI alone), behind the same guard."""
+def serve(settings: Settings, with_api: bool = True, assistant: Assistant | None = None) -> None:
+    """`assistant serve` (the API and the web UI) and `assistant ui` (the web UI alone), behind the same guard;
+    `assistant`: the one the command built already, if it did."""
     import uvicorn
 
-    chat = ChatApp(settings)
+    chat = ChatApp(settings, assistant)
     chat.assistant.ensure_index()  # before the page is built: its first view is the library as it is
     chat.assistant.store.verify()
     app = create_app(settings, with_api=with_api, chat=chat)

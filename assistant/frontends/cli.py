@@ -363,8 +363,7 @@ def serve(docs: DocsOption = None, index: IndexOption = None, generator: Generat
     from .api import serve as serve_app
 
     settings = settings_from(docs, index, generator, host=host, port=port)
-    build_assistant(settings)
-    serve_app(settings)
+    serve_app(settings, assistant=build_assistant(settings))  # the folder is checked before the server starts
 
 
 @app.command()
@@ -375,8 +374,7 @@ def ui(docs: DocsOption = None, index: IndexOption = None, generator: GeneratorO
     from .api import serve as serve_app
 
     settings = settings_from(docs, index, generator, host=host, port=port)
-    build_assistant(settings)  # checks the documents folder before the server starts
-    serve_app(settings, with_api=False)
+    serve_app(settings, with_api=False, assistant=build_assistant(settings))
 
 
 def run_question(assistant: Assistant, question: str, history: list[tuple[str, str]] | None,

@@ -50,9 +50,9 @@ Message = dict[str, str]
 class ChatApp:
     """The handlers behind the page; plain methods so they can be tested without a browser."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, assistant: Assistant | None = None) -> None:
         self.settings = settings
-        self.assistant = Assistant(settings)
+        self.assistant = assistant or Assistant(settings)
         self._generators: dict[str, Generator] = {settings.generator: self.assistant.generator}
         self._lock = threading.Lock()
         self._answering: dict[str, object] = {}  # browser session → the answer run being written for it

@@ -23,7 +23,7 @@ from .answering.answer import (
 )
 from .answering.decide import decide, salient_words
 from .answering.rank import rank_sentences
-from .answering.reader import read, reader_model
+from .answering.reader import read, reader_model, surroundings
 from .answering.retrieve import HybridRetriever, KeywordIndex, Retrieval, question_terms
 from .library.embed import preload
 from .library.index import IngestReport, Progress, Store
@@ -31,6 +31,7 @@ from .newsroom.digest import is_digest_request
 from .settings import Settings, get_settings
 from .text import terms
 from .timeframe import Timeframe, article_date, describe, resolve
+from .tuning import PASSAGES_IN_PROMPT, READER_SENTENCES
 
 if TYPE_CHECKING:  # the LLM clients are imported when an LLM backend is chosen
     from langchain_openai import ChatOpenAI
@@ -199,10 +200,11 @@ class Assistant:
         ranked = rank_sentences(query, retrieval.passages, keyword, self.settings.embed_threads, timeframe=timeframe)
         timings["retrieve"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        phrases = read(query, ranked, self.store.catalog, keyword) if ranked and read_phrases else []
+        around = surroundings(ranked, self.store.catalog, depth=max(READER_SENTENCES, PASSAGES_IN_PROMPT))
+        phrases = read(query, around, keyword) if ranked and read_phrases else []
         short = phrases[0] if phrases and phrases[0].probability >= reader_model().threshold else None
         timings["read"] = time.perf_counter() - mark
-        return Evidence(query, timeframe, retrieval, Reading(ranked, short, phrases), keyword, timings)
+        return Evidence(query, timeframe, retrieval, Reading(ranked, short, phrases, around), keyword, timings)
 
 
 @dataclass

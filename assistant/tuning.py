@@ -37,6 +37,9 @@ READER_SENTENCES = 5  # best-ranked sentences whose own entities, titles and nei
 
 # --- the LLM backends (llm.py) ---------------------------------------------------------------------------------
 PASSAGES_IN_PROMPT = 6  # best sentences shown to the model, numbered
+PROMPT_NEIGHBOURS = 0  # of them, the best shown with the sentences before and after too (each is shown with its
+# title): on 40 dev questions titles alone gave 0.633 against 0.567 for sentences alone, and titles with the two
+# best passages' neighbours 0.633 too, at a first token of 8.2 s against 6.2 s (benchmarks/bench_local_prompt.py)
 
 # --- figures and support (figures.py, support.py); measured on evals/support_pairs.jsonl (tune split) ----------
 CONFLICT_CONTEXT = 3  # content words either side of a unit that must share a word for two figures to conflict

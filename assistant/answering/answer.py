@@ -19,7 +19,7 @@ from .rank import Candidate, expected_answer_type, has_answer_type
 from .retrieve import KeywordIndex
 
 if TYPE_CHECKING:
-    from .reader import Phrase
+    from .reader import Phrase, Surroundings
 
 CANNOT_ANSWER = "The sources don't say."
 RELATED_SHOWN = 2  # closest sentences a refusal offers as "related, but not an answer"
@@ -76,6 +76,8 @@ class Reading:
     ranked: list[Candidate]
     short: Phrase | None = None
     phrases: list[Phrase] = field(default_factory=list)  # every phrase the reader weighed, likeliest first
+    around: list[Surroundings] = field(default_factory=list)  # the best ranked sentences, in rank order, with
+    # their titles and neighbouring sentences (what the reader and the LLM prompt see)
 
 
 class Generator(Protocol):

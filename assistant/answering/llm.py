@@ -13,6 +13,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import openai
@@ -23,7 +24,7 @@ from langchain_openai import ChatOpenAI
 from ..figures import NUMBER_WORDS
 from ..prompts import load_prompt
 from ..text import error_line, terms
-from ..tuning import PASSAGES_IN_PROMPT
+from ..tuning import PASSAGES_IN_PROMPT, PROMPT_NEIGHBOURS
 from .answer import (
     CANNOT_ANSWER,
     Answer,
@@ -40,8 +41,12 @@ from .followup import is_follow_up, with_context
 from .llm_server import ServerStartError
 from .verify import verify_answer
 
+if TYPE_CHECKING:
+    from .reader import Piece
+
 log = logging.getLogger(__name__)
 FENCE = re.compile(r"</?\s*passages\s*>", re.I)  # the tags around the passages in the prompt files
+CONTEXT_PLACES = ("title", "before", "after")  # what a passage may be shown with, besides its sentence
 
 # What makes the answer fall back to extractive: the server or API failing (down, timeout, HTTP status, bad key).
 # Anything else (a missing prompt, a template error, a bug) is raised: it needs fixing, not hiding.
@@ -57,9 +62,10 @@ class LLMGenerator:
     """Writes the answer with a chat model; `make_client` builds the ChatOpenAI client on first use."""
 
     def __init__(self, name: str, make_client: Callable[[], ChatOpenAI], prompts_folder,
-                 extractive: ExtractiveGenerator, mode: str = "span") -> None:
+                 extractive: ExtractiveGenerator, mode: str = "span", neighbours: int = PROMPT_NEIGHBOURS) -> None:
         self.name = name
         self.mode = mode  # "span": copied words + the passage's quote; "prose": sentences, each verified
+        self.neighbours = neighbours  # of the passages shown with their titles, the best with their neighbours too
         self._make_client = make_client
         self._client: ChatOpenAI | None = None
         self.prompts = prompts_folder
@@ -74,11 +80,14 @@ class LLMGenerator:
     def stream(self, question: str, reading: Reading) -> Iterator[str | Answer]:
         ranked = reading.ranked
         numbered = self.numbered_passages(ranked[:PASSAGES_IN_PROMPT])
+        prose = self.mode == "prose"
+        # prose claims are verified against the sentence they cite, so prose is written from sentences alone
+        context = {} if prose else context_pieces(reading, neighbours=self.neighbours)
         started = time.perf_counter()
         written: list[str] = []
-        prose = self.mode == "prose"
         try:
-            for token in self._chain().stream({"question": question, "passages": format_passages(numbered)}):
+            for token in self._chain().stream({"question": question,
+                                               "passages": format_passages(numbered, context)}):
                 if not written:
                     first_token = time.perf_counter() - started
                 written.append(token)
@@ -91,27 +100,40 @@ class LLMGenerator:
         if prose:
             answer = self.verified_answer(question, reply, numbered, reading)
         else:
-            answer = self.span_answer(question, reply, numbered, reading)
+            answer = self.span_answer(question, reply, numbered, reading, context)
             yield answer.text
         answer.timings["first_token"] = first_token if written else 0.0
         answer.timings["generate"] = time.perf_counter() - started
         yield answer
 
-    def span_answer(self, question: str, reply: str, numbered: dict[int, Citation], reading: Reading) -> Answer:
-        """The model's copied words, found in a passage by code, given with that passage's exact quote."""
+    def span_answer(self, question: str, reply: str, numbered: dict[int, Citation], reading: Reading,
+                    context: dict[int, dict[str, Piece]] | None = None) -> Answer:
+        """The model's copied words, found by code in a passage (its sentence, or the title or neighbouring
+        sentence shown with it, which is then cited too), given with that passage's exact quote."""
         parsed = parse_span_reply(reply)
         if parsed is None:
             return self._extractive_instead(question, reading, "the model's reply was not the JSON asked for")
         words, number = parsed
         if not words or number == 0:
             return self._extractive_instead(question, reading, "the model found no answer in the passages")
-        located = locate_span(words, number, numbered)
+        located = locate_span(words, number, numbered, context or {})
         if located is None:
             return self._extractive_instead(question, reading, "the model's answer is not in the passages")
-        number, exact = located
-        text = f"{exact[:1].upper()}{exact[1:]}: \u201c{numbered[number].quote}\u201d [{number}]"
+        number, place, exact = located
+        lead = f"{exact[:1].upper()}{exact[1:]}"
+        text = f"\u201c{numbered[number].quote}\u201d [{number}]"
         text, added = with_differing_figures(question, text, [number], numbered, reading.ranked)
-        return self._cited(question, text, [number, *added], numbered, _differing_notes(added))
+        cited = [number, *added]
+        if place == "sentence":
+            text = f"{lead}: {text}"
+        else:  # the words stand in the title or a neighbour: that piece is cited where the words are
+            piece = (context or {})[number][place]
+            extra = max(numbered) + 1
+            numbered[extra] = citation_for_span(extra, piece.passage, piece.span.start, piece.span.end)
+            text, cited = f"{lead} [{extra}] — {text}", [extra, *cited]
+        answer = self._cited(question, text, cited, numbered, _differing_notes(added))
+        answer.short_answer = exact
+        return answer
 
     def verified_answer(self, question: str, reply: str, numbered: dict[int, Citation], reading: Reading) -> Answer:
         checked = verify_answer(reply, {n: c.quote for n, c in numbered.items()}, CANNOT_ANSWER)
@@ -218,16 +240,23 @@ def parse_span_reply(reply: str) -> tuple[str, int] | None:
         return None
 
 
-def locate_span(words: str, number: int, numbered: dict[int, Citation]) -> tuple[int, str] | None:
-    """The passage that holds the words (the one the model named first, then the others in rank order) and
-    the words exactly as that passage writes them; a figure matches in digits or words ('3' finds 'three')."""
+def locate_span(words: str, number: int, numbered: dict[int, Citation],
+                context: dict[int, dict[str, Piece]] | None = None) -> tuple[int, str, str] | None:
+    """The passage that holds the words (the one the model named first, then the others in rank order), where in
+    it ("sentence", or the "title", "before" or "after" shown with it) and the words exactly as written there; a
+    figure matches in digits or words ('3' finds 'three')."""
     parts = words.strip(" .,;:\"'\u201c\u201d").split()
     if not parts:
         return None
     pattern = re.compile(r"(?<!\w)" + r"\s+".join(_word_pattern(w) for w in parts) + r"(?!\w)", re.I)
     for candidate in [number, *(n for n in numbered if n != number)]:
-        if candidate in numbered and (match := pattern.search(numbered[candidate].quote)):
-            return candidate, match.group(0)
+        if candidate not in numbered:
+            continue
+        shown = {"sentence": numbered[candidate].quote,
+                 **{place: piece.span.text for place, piece in (context or {}).get(candidate, {}).items()}}
+        for place in ("sentence", *CONTEXT_PLACES):
+            if place in shown and (match := pattern.search(shown[place])):
+                return candidate, place, match.group(0)
     return None
 
 
@@ -238,6 +267,37 @@ def _word_pattern(word: str) -> str:
     return "(?:" + "|".join(re.escape(s) for s in sorted(spellings, key=len, reverse=True)) + ")"
 
 
-def format_passages(numbered: dict[int, Citation]) -> str:
-    """The passages as the prompt fences them; article text cannot close the fence."""
-    return "\n".join(f"[{n}] {FENCE.sub('(passages)', c.quote)}" for n, c in numbered.items())
+def context_pieces(reading: Reading, passages: int = PASSAGES_IN_PROMPT,
+                   neighbours: int = PROMPT_NEIGHBOURS) -> dict[int, dict[str, Piece]]:
+    """What the prompt shows around each of the best `passages` numbered passages: its article's title and, for
+    the best `neighbours`, the sentences just before and after it; each piece of text once (a title can be a
+    passage itself, or the sentence before the first one)."""
+    seen = [around.pieces["sentence"] for around in reading.around[:passages]]
+    shown: dict[int, dict[str, Piece]] = {}
+    for number, around in enumerate(reading.around[:passages], start=1):
+        places = ("title", "before", "after") if number <= neighbours else ("title",)
+        shown[number] = {}
+        for place in places:
+            piece = around.pieces.get(place)
+            if piece is not None and not any(_inside(piece, other) for other in seen):
+                shown[number][place] = piece
+                seen.append(piece)
+    return shown
+
+
+def _inside(piece: Piece, other: Piece) -> bool:
+    return (piece.passage.chunk.source == other.passage.chunk.source
+            and other.span.start <= piece.span.start and piece.span.end <= other.span.end)
+
+
+def format_passages(numbered: dict[int, Citation], context: dict[int, dict[str, Piece]] | None = None) -> str:
+    """The passages as the prompt fences them, each with what `context` shows around it ('[2] (Title: …) before
+    SENTENCE after'); article text cannot close the fence."""
+    lines = []
+    for n, citation in numbered.items():
+        around = (context or {}).get(n, {})
+        parts = [f"(Title: {around['title'].span.text})"] if "title" in around else []
+        parts += [around["before"].span.text] if "before" in around else []
+        parts += [citation.quote, *([around["after"].span.text] if "after" in around else [])]
+        lines.append(f"[{n}] {FENCE.sub('(passages)', ' '.join(parts))}")
+    return "\n".join(lines)

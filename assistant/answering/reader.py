@@ -319,11 +319,12 @@ def asks_for_an_entity(question: str) -> float:
     return 1.0 - answer_types().probabilities(question).get(NO_ENTITY, 0.0)
 
 
-def read(question: str, ranked: list[Candidate], catalog: Catalog, keyword: KeywordIndex | None = None,
+def read(question: str, around: list[Surroundings], keyword: KeywordIndex | None = None,
          model: ReaderModel | None = None) -> list[Phrase]:
-    """The phrases that may answer the question, most likely first (each kept once: its likeliest place)."""
+    """The phrases that may answer the question, most likely first (each kept once: its likeliest place), among
+    the best READER_SENTENCES of `around` (the ranked sentences with their titles and neighbours)."""
     model = model or reader_model()
-    found = phrases(question, surroundings(ranked, catalog), keyword=keyword)
+    found = phrases(question, around[:READER_SENTENCES], keyword=keyword)
     for phrase in found:
         phrase.probability = model.probability(phrase.features)
     best: dict[str, Phrase] = {}

@@ -253,7 +253,8 @@ def run_eval(assistant: Assistant, questions: list[Question], progress: Callable
     by_type = {kind: summarise([r for r in rows if r["type"] == kind])
                for kind in sorted({str(r["type"]) for r in rows})}
     summary = {"overall": summarise(rows), "by_type": by_type, "mode": "chat" if chat else "single",
-               "generator": rows[0]["generator"] if rows else "", "seconds": time.perf_counter() - started}
+               "generator": assistant.generator.name,  # the backend asked (a refusal or fallback is extractive)
+               "seconds": time.perf_counter() - started}
     return rows, summary
 
 

@@ -111,3 +111,21 @@ def test_verification_edits_and_fallbacks_are_counted() -> None:
     ]
     summary = summarise(rows)
     assert summary["verification_edited"] == 0.5 and summary["extractive_fallback"] == 0.25
+
+
+def test_the_report_names_the_backend_asked_even_when_the_first_answer_fell_back_to_extractive(
+        seed_assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seen: a local run's report headed "Generator: extractive" because its first answer was a fallback."""
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from assistant.answering.answer import ExtractiveGenerator
+    from assistant.answering.llm import LLMGenerator
+    from assistant.settings import PROMPTS
+
+    model = LLMGenerator("local", lambda: FakeListChatModel(responses=['{"answer": "", "passage": 0}']), PROMPTS,
+                         ExtractiveGenerator())
+    monkeypatch.setattr(seed_assistant, "generator", model)
+    questions = [q for q in load_questions(ROOT / "evals" / "questions.jsonl") if q.answer is not None][:1]
+    rows, summary = run_eval(seed_assistant, questions)
+    assert rows[0]["generator"] == "extractive" and rows[0]["answered"]  # the model found nothing: extractive
+    assert summary["generator"] == "local"

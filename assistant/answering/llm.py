@@ -116,7 +116,8 @@ class LLMGenerator:
         words, number = parsed
         if not words or number == 0:
             return self._extractive_instead(question, reading, "the model found no answer in the passages")
-        located = locate_span(words, number, numbered, context or {})
+        context = context or {}
+        located = locate_span(words, number, numbered, context)
         if located is None:
             return self._extractive_instead(question, reading, "the model's answer is not in the passages")
         number, place, exact = located
@@ -127,7 +128,7 @@ class LLMGenerator:
         if place == "sentence":
             text = f"{lead}: {text}"
         else:  # the words stand in the title or a neighbour: that piece is cited where the words are
-            piece = (context or {})[number][place]
+            piece = context[number][place]
             extra = max(numbered) + 1
             numbered[extra] = citation_for_span(extra, piece.passage, piece.span.start, piece.span.end)
             text, cited = f"{lead} [{extra}] — {text}", [extra, *cited]

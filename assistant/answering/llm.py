@@ -276,7 +276,7 @@ def context_pieces(reading: Reading, passages: int = PASSAGES_IN_PROMPT,
     seen = [around.pieces["sentence"] for around in reading.around[:passages]]
     shown: dict[int, dict[str, Piece]] = {}
     for number, around in enumerate(reading.around[:passages], start=1):
-        places = ("title", "before", "after") if number <= neighbours else ("title",)
+        places = CONTEXT_PLACES if number <= neighbours else ("title",)
         shown[number] = {}
         for place in places:
             piece = around.pieces.get(place)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import socket
+import statistics
 import threading
 import time
 from collections.abc import Iterator
@@ -99,7 +100,9 @@ def test_wrong_logins_never_hold_up_other_requests(login_server: str) -> None:
                                 auth=(USER, PASSWORD), timeout=30)
             assert answer.status_code == 200 and "Dmitriev" in answer.json()["text"]
             waits.append(time.perf_counter() - started)
-        assert max(waits) < 1.0, waits
+        # a login slept in the event loop holds every check for at least LOGIN_DELAY (1 s) and longer each time;
+        # the median leaves room for one check that meets the 40 answers going out at once on 2 cores
+        assert statistics.median(waits) < 0.8 and sum(waits) < 4.0, waits
         assert {attempt.result() for attempt in attempts} == {400}
 
 

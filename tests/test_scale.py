@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_the_scale_benchmark_runs_and_keeps_its_margins(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    env = {**os.environ, "SCALE_TECHNIQUE_CHUNKS": "200", "SCALE_LIVE_FILES": "2"}
+    env = {**os.environ, "SCALE_TECHNIQUE_CHUNKS": "64", "SCALE_LIVE_FILES": "2"}
     done = subprocess.run([sys.executable, "benchmarks/scale.py", "--sizes", "1000", "--peer-max", "1000",
                            "--work", str(tmp_path / "work"), "--out", str(out)],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)

@@ -23,7 +23,7 @@ from .answering.answer import (
 )
 from .answering.decide import decide, salient_words
 from .answering.rank import rank_sentences
-from .answering.reader import read, reader_model, surroundings
+from .answering.reader import read, short_answer, surroundings
 from .answering.retrieve import HybridRetriever, KeywordIndex, Retrieval, question_terms
 from .library.embed import preload
 from .library.index import IngestReport, Progress, Store
@@ -202,7 +202,7 @@ class Assistant:
         mark = time.perf_counter()
         around = surroundings(ranked, self.store.catalog, depth=max(READER_SENTENCES, PASSAGES_IN_PROMPT))
         phrases = read(query, around, keyword) if ranked and read_phrases else []
-        short = phrases[0] if phrases and phrases[0].probability >= reader_model().threshold else None
+        short = short_answer(query, phrases)
         timings["read"] = time.perf_counter() - mark
         return Evidence(query, timeframe, retrieval, Reading(ranked, short, phrases, around), keyword, timings)
 

@@ -197,6 +197,32 @@ def what_is_asked(question: str) -> Asking:
     return Asking("", "", "")
 
 
+@lru_cache(maxsize=4096)
+def asks_what_a_name_is(question: str) -> bool:
+    """'Who is Kirill Dmitriev?', 'What is the Strait of Hormuz?': the question names its subject and asks what
+    it is, so its answer is a description, never another name (but not 'Who is the envoy?', which asks for
+    one, nor 'Who is X dating?')."""
+    doc = parse(question)
+    wh = next((t for t in doc if t.tag_ == "WP" and t.dep_ == "attr"), None)
+    if wh is None or wh.head.lemma_ != "be":
+        return False
+    others = [c for c in wh.head.children if c.i != wh.i and c.dep_ != "punct"]
+    if len(others) != 1 or others[0].dep_ != "nsubj":
+        return False
+    named = [t for t in others[0].subtree if t.pos_ not in ("DET", "PUNCT")]
+    # the subject is a name: not a role ('the CEO of X') nor one held by someone ("the Oxford Dictionary's Word
+    # of the Year" asks for the word)
+    return bool(named) and all(t.ent_type_ and t.dep_ not in ("poss", "case") for t in named)
+
+
+def short_answer(question: str, phrases: list[Phrase], model: ReaderModel | None = None) -> Phrase | None:
+    """The phrase the answer leads with: the likeliest, when it is likely enough and a name is asked for."""
+    threshold = (model or reader_model()).threshold
+    if not phrases or phrases[0].probability < threshold or asks_what_a_name_is(question):
+        return None
+    return phrases[0]
+
+
 def _asked_noun(wh: Token) -> Token | None:
     """'Which festival …' → festival; 'What is the volcano called?' → volcano; 'the name of the X' → X."""
     if wh.tag_ in ("WDT", "WP$") or (wh.lower_ in ("what", "which") and wh.dep_ == "det"):
@@ -334,4 +360,4 @@ def read(question: str, around: list[Surroundings], keyword: KeywordIndex | None
 
 
 __all__ = ["ANSWER_LABELS", "AnswerTypeModel", "Phrase", "Piece", "ReaderModel", "Surroundings", "read",
-           "surroundings"]
+           "short_answer", "surroundings"]

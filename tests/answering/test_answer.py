@@ -51,6 +51,18 @@ def test_the_short_answer_is_the_place_the_best_sentence_names(seed_assistant: A
     assert answer.short_answer in ("Hallandale Beach", "Florida", "Witkoff’s golf club")
 
 
+def test_asked_who_a_named_person_is_the_answer_describes_them_and_leads_with_no_other_name(
+        seed_assistant: Assistant) -> None:
+    """Seen: "Who is Kirill Dmitriev?" answered "Steve Witkoff — “Russia's delegation will be led by Kirill
+    Dmitriev, an envoy of President Vladimir Putin. He is expected to meet … Steve Witkoff …”"."""
+    answer = seed_assistant.ask("Who is Kirill Dmitriev?")
+    assert answer.answered and answer.short_answer == ""
+    assert answer.text.startswith(answer.citations[0].quote)
+    assert "Dmitriev" in answer.citations[0].quote
+    assert any(role in answer.text for role in ("an envoy of President Vladimir Putin", "closely linked to the Kremlin"))
+    assert_citations_are_exact(answer)
+
+
 @pytest.mark.parametrize("question", [
     "What did the Chinese foreign minister say about the Florida talks?",
     "How much did the hotel rooms for the delegations cost?",

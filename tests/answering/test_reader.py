@@ -3,10 +3,13 @@ parse, how well its kind fits the question."""
 
 from pathlib import Path
 
+import pytest
+
 from assistant import Assistant
 from assistant.answering.reader import (
     Asking,
     asked_tokens,
+    asks_what_a_name_is,
     neighbouring_sentence,
     rarity,
     syntax_features,
@@ -93,3 +96,19 @@ def test_the_sentences_around_one_are_found_across_a_paragraph_break_between_chu
     before = neighbouring_sentence(Passage(opening.chunk, opening.metadata), text.index(second), catalog,
                                    before=True)
     assert before is not None and before.span.text == "In week 24 the port handled 24 ships."
+
+
+@pytest.mark.parametrize(("question", "describes"), [
+    ("Who is Kirill Dmitriev?", True),
+    ("What is the Strait of Hormuz?", True),
+    ("Who were the Beatles?", True),
+    ("Who is the president of France?", False),  # a role: the answer is a name
+    ("Who is the CEO of OpenAI?", False),
+    ("Who is Putin's envoy?", False),
+    ("What is the Oxford Dictionary's Word of the Year?", False),  # asks for the word
+    ("Who is Taylor Swift dating?", False),
+    ("Who leads the Russian delegation?", False),
+])
+def test_a_question_that_names_its_subject_and_asks_what_it_is_wants_a_description(question: str,
+                                                                                  describes: bool) -> None:
+    assert asks_what_a_name_is(question) is describes

@@ -115,9 +115,11 @@ def verb_forms() -> dict[str, frozenset[str]]:
 
 
 def _lemmatizer_table(name: str) -> Any:  # spaCy Table: part of speech → its entries
+    lemmatizer = pipeline().get_pipe("lemmatizer")
+    # only now: spaCy is imported under the lock by pipeline(); importing spacy.pipeline while the preload
+    # thread imports spacy raised "cannot import name 'Morphologizer' from partially initialized module"
     from spacy.pipeline import Lemmatizer
 
-    lemmatizer = pipeline().get_pipe("lemmatizer")
     assert isinstance(lemmatizer, Lemmatizer)
     return lemmatizer.lookups.get_table(name)
 

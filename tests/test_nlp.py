@@ -1,5 +1,8 @@
 """spaCy's analyses, cached: a full cache keeps answering, and the parse finds the entities NER alone finds."""
 
+import subprocess
+import sys
+
 import pytest
 
 from assistant import nlp
@@ -28,3 +31,12 @@ def test_an_entity_s_head_token_is_where_the_parse_attaches_it() -> None:
     opened = next(i for i, t in enumerate(structure.tokens) if t.text == "opened")
     assert structure.path_length(tuesday.root, opened) == 2  # Tuesday → on → opened
     assert structure.path_length(opened, opened) == 0
+
+
+def test_the_lemmatizer_s_tables_are_read_while_the_pipeline_loads_in_the_background() -> None:
+    """Seen: `assistant ask` crashed with "cannot import name 'Morphologizer' from partially initialized module
+    'spacy.pipeline'" when the first ranking read the lemmatizer while the preload thread was importing spaCy."""
+    script = "from assistant import nlp\nnlp.preload()\nprint(nlp.verb_bases()['led'])"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-1500:]
+    assert done.stdout.strip() == "lead"

@@ -59,7 +59,8 @@ def test_asked_who_a_named_person_is_the_answer_describes_them_and_leads_with_no
     assert answer.answered and answer.short_answer == ""
     assert answer.text.startswith(answer.citations[0].quote)
     assert "Dmitriev" in answer.citations[0].quote
-    assert any(role in answer.text for role in ("an envoy of President Vladimir Putin", "closely linked to the Kremlin"))
+    described = ("an envoy of President Vladimir Putin", "closely linked to the Kremlin")
+    assert any(role in answer.text for role in described)
     assert_citations_are_exact(answer)
 
 

@@ -65,8 +65,15 @@ class Answer:
         return asdict(self)
 
     def render(self) -> str:
-        lines = [self.text, *(c.label() for c in self.citations), f"(answered by: {self.generator})"]
-        return "\n".join(lines)
+        """The answer as the terminal shows it: what the web UI shows, in plain text (a refusal with its reason
+        and the closest passages, plainly not an answer; an answer with its sources and notes)."""
+        if not self.answered:
+            reasons = [n.message for n in self.notes if n.kind == NoteKind.REFUSED]
+            related = ["Related, but not an answer:", *(c.label() for c in self.related)] if self.related else []
+            return "\n".join([self.text, *reasons, *related])
+        told = [n.message for n in self.notes if n.kind not in VERIFICATION_KINDS]
+        by = " · ".join([f"answered by: {self.generator}", *told])
+        return "\n".join([self.text, *(c.label() for c in self.citations), f"({by})"])
 
 
 @dataclass

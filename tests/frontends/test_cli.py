@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from assistant import CANNOT_ANSWER
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -19,6 +21,19 @@ def test_ask_prints_the_answer_and_its_numbered_sources(docs, tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Hallandale Beach" in result.stdout
     assert "[1] 003_001337cf8562453b.txt — \u201c" in result.stdout
+
+
+def test_a_refusal_in_the_terminal_says_why_and_shows_the_closest_passages_as_not_an_answer(docs, tmp_path) -> None:
+    """Seen: the terminal printed only "The sources don't say." where the web UI gives the reason and the closest
+    passages (and, for "What happened this week?", that no article is dated in the week)."""
+    refused = run_cli("ask", "What did the Chinese foreign minister say about the Florida talks?", docs=docs,
+                      index=tmp_path / "i")
+    assert refused.returncode == 0, refused.stderr
+    lines = refused.stdout.splitlines()
+    assert lines[0] == CANNOT_ANSWER and "Chinese" in lines[1]
+    assert lines[2] == "Related, but not an answer:" and lines[3].startswith("[1] ") and ".txt — \u201c" in lines[3]
+    week = run_cli("ask", "What happened this week?", docs=docs, index=tmp_path / "i")
+    assert week.stdout.splitlines()[0] == CANNOT_ANSWER and "is dated between" in week.stdout
 
 
 def test_ask_json_is_the_answer_object(docs, tmp_path) -> None:

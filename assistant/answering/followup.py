@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..nlp import parse
+from ..nlp import entities, parse
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -102,4 +102,15 @@ def with_context(question: str, history: list[tuple[str, str]] | None) -> str:
         earlier.insert(0, asked)
         if not is_follow_up(asked):
             break
-    return " ".join([*earlier, question])
+    referent = person_answered(question, history[-1][1])
+    return " ".join([*earlier, *([referent] if referent else []), question])
+
+
+def person_answered(question: str, reply: str) -> str | None:
+    """Who 'he' or 'she' in a follow-up is when the last answer named someone: the first person that answer names
+    ('Who leads the delegation?' → 'Kirill Dmitriev — …'; then 'Who is he expected to meet?' is about him, so he
+    is not its answer)."""
+    doc = parse(question)
+    if not any(t.lower_ in PERSONAL and _unresolved(doc, t) for t in doc):
+        return None
+    return next((e.text for e in entities(reply) if e.label == "PERSON"), None)

@@ -88,6 +88,16 @@ def test_a_follow_up_uses_the_conversation(seed_assistant: Assistant) -> None:
     assert answer.answered and "Zelenskiy" in answer.text
 
 
+def test_a_follow_up_about_the_person_just_named_is_not_answered_with_that_person(seed_assistant: Assistant) -> None:
+    """Seen in a chat: "Who leads the Russian delegation?" → Kirill Dmitriev, then "Who is he expected to meet?"
+    → "Kirill Dmitriev — …" again (the earlier question was searched with it, but not who it was answered with)."""
+    first = seed_assistant.ask("Who leads the Russian delegation?")
+    assert first.short_answer == "Kirill Dmitriev"
+    answer = seed_assistant.ask("Who is he expected to meet?", history=[(first.question, first.text)])
+    assert answer.answered and answer.short_answer in ("Steve Witkoff", "Jared Kushner")
+    assert_citations_are_exact(answer)
+
+
 def test_when_the_sources_differ_both_are_cited(seed_assistant: Assistant) -> None:
     answer = seed_assistant.ask("How many years of fighting has there been since the invasion?")
     assert {c.source for c in answer.citations} == {RUSSIA_REPORT, ANALYSIS}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.answering.followup import is_follow_up, with_context
+from assistant.answering.followup import is_follow_up, person_answered, with_context
 
 STANDALONE = [
     "The famous broadcaster died this week. Which team did he call games for?",
@@ -43,3 +43,13 @@ def test_a_follow_up_is_searched_with_the_questions_it_rests_on() -> None:
     assert with_context("Who did he brief?", history) == (
         "Who is Ukraine's chief negotiator? What did he say? Who did he brief?")
     assert with_context("What did he say?", None) == "What did he say?"
+
+
+def test_he_in_a_follow_up_is_the_person_the_last_answer_named() -> None:
+    reply = "Kirill Dmitriev — “Leading the Russian delegation is Kirill Dmitriev, close to Vladimir Putin.” [1]"
+    history = [("Who leads the Russian delegation?", reply)]
+    assert with_context("Who is he expected to meet?", history) == (
+        "Who leads the Russian delegation? Kirill Dmitriev Who is he expected to meet?")
+    assert person_answered("What did it cost?", reply) is None  # 'it' is not a person
+    assert person_answered("Who did Witkoff meet?", reply) is None  # no pronoun to resolve
+    assert person_answered("Who is he expected to meet?", "The talks are in Florida. [1]") is None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -69,19 +70,25 @@ def test_a_damaged_keyword_index_is_rebuilt_not_read(docs: Path, built: Path) ->
     assert "rebuilding the keyword index" in result.stderr and "Traceback" not in result.stderr
 
 
-@pytest.fixture
-def flushed(tmp_path: Path) -> tuple[Path, Path]:
-    """A corpus big enough for Chroma to write its vector files (it keeps fewer than 1,000 vectors in memory)."""
-    import shutil
-
-    docs = tmp_path / "many"
+@pytest.fixture(scope="module")
+def flushed_once(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A corpus big enough for Chroma to write its vector files (it keeps fewer than 1,000 vectors in memory),
+    indexed once for the tests that damage a copy of it."""
+    docs = tmp_path_factory.mktemp("many")
     for copy in ("a", "b"):
         for article in (ROOT / "evals" / "synthetic" / "docs").iterdir():
-            docs.mkdir(exist_ok=True)
             shutil.copy(article, docs / f"{copy}-{article.name}")
-    index = tmp_path / "index"
+    index = tmp_path_factory.mktemp("flushed") / "index"
     assert _cli("ingest", docs=docs, index=index, **SMALL_CHUNKS).returncode == 0
     assert list(index.glob("*/data_level0.bin"))
+    return docs, index
+
+
+@pytest.fixture
+def flushed(flushed_once: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    docs, built_index = flushed_once
+    index = tmp_path / "index"
+    shutil.copytree(built_index, index)
     return docs, index
 
 

@@ -106,6 +106,12 @@ def adjectives() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def nouns() -> frozenset[str]:
+    """The common nouns the pipeline's lemmatizer knows ('minister', 'strait'; not 'Mohammadi')."""
+    return frozenset(_lemmatizer_table("lemma_index")["noun"])
+
+
+@lru_cache(maxsize=1)
 def verb_forms() -> dict[str, frozenset[str]]:
     """A verb's base form → its irregular forms ('take' → 'took', 'taken')."""
     found: dict[str, set[str]] = {}

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..library.embed import get_embedder
-from ..nlp import ANSWER_LABELS, NAME_LABELS, NO_ENTITY, Entity, Structure, parse, structures_of
+from ..nlp import ANSWER_LABELS, NAME_LABELS, NO_ENTITY, Entity, Structure, adjectives, nouns, parse, structures_of
 from ..text import Span, stem, terms
 from ..tuning import READER_SENTENCES
 from .rank import Candidate, prose_sentences
@@ -207,12 +207,18 @@ def asks_what_a_name_is(question: str) -> bool:
     if wh is None or wh.head.lemma_ != "be":
         return False
     others = [c for c in wh.head.children if c.i != wh.i and c.dep_ != "punct"]
-    if len(others) != 1 or others[0].dep_ != "nsubj":
+    if len(others) != 1 or others[0].dep_ not in ("nsubj", "attr"):
         return False
-    named = [t for t in others[0].subtree if t.pos_ not in ("DET", "PUNCT")]
-    # the subject is a name: not a role ('the CEO of X') nor one held by someone ("the Oxford Dictionary's Word
-    # of the Year" asks for the word)
-    return bool(named) and all(t.ent_type_ and t.dep_ not in ("poss", "case") for t in named)
+    subject = [t for t in others[0].subtree if t.pos_ != "PUNCT"]
+    if any(t.dep_ in ("poss", "case") for t in subject):  # a role held by someone: "Putin's envoy", "X's Word
+        return False                                      # of the Year" ask for a name
+    named = [t for t in subject if t.pos_ != "DET"]
+    if named and all(t.ent_type_ for t in named):  # a name NER knows ('the CEO of X' is not one)
+        return True
+    # a name the small NER model misses in a short question ('Who is Narges Mohammadi?'): capitalised words that
+    # are no common noun or adjective ('Who is Prime Minister?' asks for a name), with no article or preposition
+    common = nouns() | adjectives()
+    return all((t.is_title or t.is_upper) and t.lower_ not in common for t in subject)
 
 
 def short_answer(question: str, phrases: list[Phrase], model: ReaderModel | None = None) -> Phrase | None:

@@ -202,6 +202,7 @@ class ExtractiveGenerator:
         """The best sentence, up to max_sentences close runners-up (of the kind asked for, if the question asks
         for one), and a sentence from another file that gives a different figure."""
         kind = expected_answer_type(question)
+        ranked = [c for c in ranked if not _is_a_question(c.span.text)] or ranked  # a heading asking it says nothing
         chosen = [ranked[0]]
         for candidate in ranked[1:]:
             if len(chosen) >= self.max_sentences or candidate.score < RUNNER_UP_SCORE * ranked[0].score:
@@ -255,6 +256,12 @@ def newer_of(first: Citation, second: Citation) -> Citation | None:
     if one is None or other is None or one == other:
         return None
     return first if one > other else second
+
+
+def _is_a_question(sentence: str) -> bool:
+    """'Who is Nobel Peace Prize winner Narges Mohammadi?': an article's question (a subheading, a rhetorical
+    question) states nothing to quote as an answer."""
+    return sentence.rstrip(" \"'\u201d\u2019").endswith("?")
 
 
 def _redundant(a: Candidate, b: Candidate) -> bool:

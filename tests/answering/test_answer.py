@@ -132,6 +132,22 @@ def test_new_articles_answer_without_any_seed_specific_rules(docs, make_settings
     assert_citations_are_exact_in(docs, cargo)
 
 
+def test_an_article_s_own_question_is_not_quoted_as_the_answer(docs, make_settings) -> None:
+    """Seen: "Who is Narges Mohammadi?" answered with the article's subheading "Who is Nobel Peace Prize winner
+    Narges Mohammadi?" among its quotes."""
+    (docs / "harbour.txt").write_text(
+        "Harbour Authority Names New Chief\n\n"
+        "The harbour authority appointed a new chief executive on Monday, after a search of eight months.\n\n"
+        "Who is Maria Lindqvist, the new harbour chief? Lindqvist ran the Baltic ferry operator Nordlink for six "
+        "years. She studied engineering in Gothenburg.\n",
+        encoding="utf-8",
+    )
+    answer = Assistant(make_settings(docs)).ask("Who is the new harbour chief?")
+    assert answer.answered and answer.citations
+    assert not any(c.quote.endswith("?") for c in answer.citations), answer.text
+    assert_citations_are_exact_in(docs, answer)
+
+
 def assert_citations_are_exact_in(folder: Path, answer) -> None:
     for citation in answer.citations:
         assert load_document(folder / citation.source, folder).text[citation.start:citation.end] == citation.quote

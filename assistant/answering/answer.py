@@ -64,13 +64,17 @@ class Answer:
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
+    @property
+    def refusal_reason(self) -> str:
+        """Why the sources were taken not to hold the answer, in plain words ('' for an answer)."""
+        return next((n.message for n in self.notes if n.kind == NoteKind.REFUSED), "")
+
     def render(self) -> str:
         """The answer as the terminal shows it: what the web UI shows, in plain text (a refusal with its reason
         and the closest passages, plainly not an answer; an answer with its sources and notes)."""
         if not self.answered:
-            reasons = [n.message for n in self.notes if n.kind == NoteKind.REFUSED]
             related = ["Related, but not an answer:", *(c.label() for c in self.related)] if self.related else []
-            return "\n".join([self.text, *reasons, *related])
+            return "\n".join([self.text, *([self.refusal_reason] if self.refusal_reason else []), *related])
         told = [n.message for n in self.notes if n.kind not in VERIFICATION_KINDS]
         by = " · ".join([f"answered by: {self.generator}", *told])
         return "\n".join([self.text, *(c.label() for c in self.citations), f"({by})"])

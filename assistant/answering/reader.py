@@ -217,8 +217,8 @@ def asks_what_a_name_is(question: str) -> bool:
         return True
     # a name the small NER model misses in a short question ('Who is Narges Mohammadi?'): capitalised words that
     # are no common noun or adjective ('Who is Prime Minister?' asks for a name), with no article or preposition
-    common = nouns() | adjectives()
-    return all((t.is_title or t.is_upper) and t.lower_ not in common for t in subject)
+    return all((t.is_title or t.is_upper) and t.lower_ not in nouns() and t.lower_ not in adjectives()
+               for t in subject)
 
 
 def short_answer(question: str, phrases: list[Phrase], model: ReaderModel | None = None) -> Phrase | None:

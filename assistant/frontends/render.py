@@ -9,7 +9,7 @@ import html
 import re
 from datetime import date
 
-from ..answering.answer import CANNOT_ANSWER, Answer, NoteKind
+from ..answering.answer import CANNOT_ANSWER, Answer
 from ..answering.cite import MARKER, Citation
 
 UNDATED = "undated"  # shown for an article that states no publication date (none is ever guessed)
@@ -162,7 +162,7 @@ def render_answer(answer: Answer, turn: int) -> str:
 
 def render_refusal(answer: Answer) -> str:
     """The refusal, why in plain words, and the closest passages, plainly marked as not an answer."""
-    why = next((n.message for n in answer.notes if n.kind == NoteKind.REFUSED), "")
+    why = answer.refusal_reason
     parts = [f'<span class="refusal">{html.escape(CANNOT_ANSWER)}</span>']
     if why:
         parts.append(f'<div class="refusal-reason">{html.escape(why)}</div>')

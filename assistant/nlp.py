@@ -52,6 +52,7 @@ class Token:
     dep: str  # its relation to its head ("nsubj", "dobj", "pobj" …; "ROOT" heads itself)
     head: int  # the index of its head token
     start: int  # character offset in the text
+    pos: str = ""  # its coarse part of speech ("VERB", "NOUN", "PROPN" …)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,10 @@ class Structure:
             if index in up:
                 return up[index] + steps
         return len(self.tokens) + 1
+
+    def verb_over(self, index: int) -> int | None:
+        """The nearest verb the token hangs on (itself when it is one)."""
+        return next((i for i in self._to_root(index) if self.tokens[i].pos in ("VERB", "AUX")), None)
 
     def _to_root(self, index: int) -> list[int]:
         path = [index]
@@ -191,7 +196,7 @@ def _recall(cache: OrderedDict[str, V], texts: list[str], size: int) -> list[V]:
 
 
 def _structure(doc: Doc) -> Structure:
-    tokens = tuple(Token(t.text, t.lemma_.lower(), t.dep_, t.head.i, t.idx) for t in doc)
+    tokens = tuple(Token(t.text, t.lemma_.lower(), t.dep_, t.head.i, t.idx, t.pos_) for t in doc)
     found = tuple(Entity(e.text, e.label_, e.start_char, e.end_char, e.root.i) for e in doc.ents)
     return Structure(tokens, found)
 

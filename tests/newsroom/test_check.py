@@ -147,3 +147,17 @@ def test_an_opening_he_or_she_is_read_as_the_person_the_paragraph_was_about() ->
     # when the sentence before is about something else, the pronoun is not guessed at
     elsewhere = _evidence(quote, "Analyst Dana Wu of Lark Research wrote a note. The company's shares rose 3%.")
     assert elsewhere.reads == quote
+
+
+def test_a_name_put_where_the_source_has_another_one_of_its_kind_contradicts_it() -> None:
+    quote = ("The mayor tried to calm the council by replacing her deputy and old ally Tomas Brandt with Lena "
+             "Orvik, a close friend of former deputy Jonas Keller.")
+    # Jonas Keller is in the quote, but not in the place the claim puts him: the one who replaced Brandt
+    replaced = judge("The mayor replaced her deputy Tomas Brandt with Jonas Keller.", [_evidence(quote)])
+    assert (replaced.verdict, replaced.differs) == (CONTRADICTED, "name")
+    swapped = judge("The mayor replaced her deputy Lena Orvik with Tomas Brandt.", [_evidence(quote)])
+    assert (swapped.verdict, swapped.differs) == (CONTRADICTED, "role")
+    # a list in that place holding the claim's name is no other name
+    listed = "The mayor replaced her deputy Tomas Brandt with Lena Orvik and Jonas Keller."
+    assert judge("The mayor replaced her deputy Tomas Brandt with Jonas Keller.", [_evidence(listed)]).verdict \
+        != CONTRADICTED

@@ -19,6 +19,8 @@ FRESH_HALF_LIFE = 14  # days: how fast an article's "fresh" ranking feature halv
 RECENCY_BOOST = 0.5  # for "the latest …", the newest article's passages score this much more, the oldest none
 
 # --- choosing sentences (answer.ExtractiveGenerator.select) -----------------------------------------------------
+LIST_ITEM_CHARS = 100  # a line this long or shorter after a sentence ending 'include:' is an item of its list …
+LIST_QUOTE_CHARS = 400  # … quoted with it, up to this many characters after the sentence
 RUNNER_UP_SCORE = 0.85  # a second or third sentence must score this share of the best
 RUNNER_UP_CONTEXT = 0.8  # … and cover this share of the best one's question words in its chunk
 DISAGREEMENT_RANKS = 5  # a sentence from another file with a different figure is shown from this many of the best

@@ -15,7 +15,7 @@ from ..timeframe import article_date
 from ..tuning import DISAGREEMENT_RANKS, RUNNER_UP_CONTEXT, RUNNER_UP_SCORE
 from .cite import Citation, citation_for_span
 from .followup import with_context
-from .rank import Candidate, expected_answer_type, has_answer_type
+from .rank import Candidate, expected_answer_type, has_answer_type, with_its_list
 from .retrieve import KeywordIndex
 
 if TYPE_CHECKING:
@@ -231,7 +231,8 @@ class ExtractiveGenerator:
             parts.append(f"{short.text} —")
         for candidate in chosen:
             number = len(citations) + 1
-            citation = citation_for_span(number, candidate.passage, candidate.span.start, candidate.span.end)
+            span = with_its_list(candidate.passage, candidate.span)
+            citation = citation_for_span(number, candidate.passage, span.start, span.end)
             citations.append(citation)
             parts.append(f"{quoted(citation.quote) if short is not None else citation.quote} [{number}]")
         quotes = citations[len(citations) - len(chosen):]

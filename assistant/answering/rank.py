@@ -17,13 +17,15 @@ from ..figures import NUMBER_WORDS, TIME_NAMES
 from ..lexicon import synonym_of
 from ..library.embed import get_embedder
 from ..library.prose import decode as decode_spans
+from ..nlp import parse
 from ..text import Span, capitalised_words, numbers, sentence_spans, terms, word_key
 from ..timeframe import Timeframe, article_date, newness
-from ..tuning import FRESH_HALF_LIFE, SYNONYM_CREDIT, TYPE_PROMOTION
+from ..tuning import FRESH_HALF_LIFE, LIST_ITEM_CHARS, LIST_QUOTE_CHARS, SYNONYM_CREDIT, TYPE_PROMOTION
 from .retrieve import QUESTION_WORDS, KeywordIndex, Passage, question_terms
 from .weights import linear, sigmoid
 
 RANKER_FILE = Path(__file__).with_name("ranker.json")
+SENTENCE_ENDS = (".", "!", "?", '"', "”", "’", "'", ")")
 OPENING_MARKS = "\"“‘'(["  # a sentence may open with a quotation: '“Attaching Jake…,” said Matt Phelps'
 
 PRONOUN_START = re.compile(r"^(He|She|They|It|This|That|These|Those|His|Her|Their|Its|The move|The decision)\b")
@@ -249,6 +251,41 @@ def prose_sentences(passage: Passage) -> list[Span]:
         if not cut_at_start and not cut_at_end:
             found.append(span)
     return found
+
+
+def with_its_list(passage: Passage, span: Span) -> Span:
+    """A sentence that introduces a list ('Candidates confirmed to attend include:', '… which includes' with the
+    names on the lines after it) with the list: the short lines that follow it in the chunk, up to
+    LIST_QUOTE_CHARS. Any other sentence as it is; a quote that stops at 'include:' says nothing."""
+    chunk = passage.chunk
+    text = span.text.rstrip()
+    rest = chunk.text[span.end - chunk.start:]
+    if not (text.endswith(":") or (rest.startswith("\n") and _ends_unfinished(text))):
+        return span
+    end, items = span.end, 0
+    for line in re.finditer(r"[^\n]+", rest):
+        item = line.group().strip()
+        if not item:
+            continue
+        if len(item) > LIST_ITEM_CHARS or line.end() > LIST_QUOTE_CHARS or _is_a_clause(item):
+            break
+        end, items = span.end + line.start() + len(line.group().rstrip()), items + 1
+    if items < 2:
+        return span
+    return Span(span.start, end, chunk.text[span.start - chunk.start:end - chunk.start])
+
+
+def _ends_unfinished(text: str) -> bool:
+    """'… which includes': no closing mark, and its last word a verb or preposition waiting for what follows."""
+    if text.endswith(SENTENCE_ENDS):
+        return False
+    last = [t for t in parse(text) if not t.is_punct][-1:]
+    return bool(last) and last[0].pos_ in ("VERB", "AUX", "ADP")
+
+
+def _is_a_clause(line: str) -> bool:
+    """A line with a subject and its verb ('The rest is prose.') is the text going on, not an item of a list."""
+    return any(t.dep_ in ("nsubj", "nsubjpass") and t.head.pos_ in ("VERB", "AUX") for t in parse(line))
 
 
 def _within_chunk_weights(candidates: list[Candidate], sentence_terms: list[set[str]]) -> dict[str, dict[str, float]]:

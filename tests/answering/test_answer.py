@@ -148,6 +148,23 @@ def test_an_article_s_own_question_is_not_quoted_as_the_answer(docs, make_settin
     assert_citations_are_exact_in(docs, answer)
 
 
+def test_a_sentence_that_introduces_a_list_is_quoted_with_the_list(docs, make_settings) -> None:
+    """Seen: "Presidential candidates who are confirmed to attend include:" quoted as the whole answer."""
+    (docs / "forum.txt").write_text(
+        "Farm Forum Opens in Ostervik\n\n"
+        "The three-day farm forum opened in Ostervik on Friday with record attendance, its organisers said.\n\n"
+        "Candidates for governor who are confirmed to speak at the forum include:\n\n"
+        "Anna Holm\n\nPeter Lind\n\nKarl Dahl\n\n"
+        "Tickets for the forum sold out within a week, and the organisers plan a second forum in the spring.\n",
+        encoding="utf-8",
+    )
+    answer = Assistant(make_settings(docs)).ask("Which candidates for governor will speak at the farm forum?")
+    [intro] = [c for c in answer.citations if "confirmed to speak" in c.quote]
+    assert all(name in intro.quote for name in ("Anna Holm", "Peter Lind", "Karl Dahl")), answer.text
+    assert "Tickets" not in intro.quote  # the prose after the list is not part of it
+    assert_citations_are_exact_in(docs, answer)
+
+
 def assert_citations_are_exact_in(folder: Path, answer) -> None:
     for citation in answer.citations:
         assert load_document(folder / citation.source, folder).text[citation.start:citation.end] == citation.quote

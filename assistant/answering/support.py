@@ -3,7 +3,8 @@
 A claim is supported when the quote holds its figures, its names and nearly all of its content words (or their
 near-synonyms), and none of these turn it around: a negation the other side lacks, more certainty than the quote
 has ("accepted" for "uncertain whether … will accept"), an antonym ("rejected" for "accepted"), a figure counting
-something else ("22 minutes" for "22 hours"), or two names in swapped roles. `Support.problems` says which.
+something else ("22 minutes" for "22 hours"), two names in swapped roles, or, by the parse, another name or figure
+in the place the claim puts one (`roles.py`). `Support.problems` says which.
 Measured on `evals/support_pairs.jsonl` by `evals/support_check.py`.
 """
 
@@ -33,6 +34,7 @@ from ..lexicon import (
 from ..nlp import verb_bases
 from ..text import STOPWORDS, stem
 from ..tuning import HEDGE_REACH, MIN_CONTENT_WORDS, NEAR_SYNONYM, PREFIX_MATCH, UNMATCHED_SHARE
+from .roles import replaced
 from .word_meaning import WordMeaning
 
 _STOP = set(STOPWORDS) - NEGATIONS - {"will", "may", "might", "could", "would", "should", "whether", "if", "first",
@@ -117,6 +119,8 @@ def support(claim: str, quote: str, meaning: WordMeaning | None = None, near: fl
         "attribution": _unattributed(claim_tokens, quote_tokens),
     }
     result.problems = [kind for kind, failed in checks.items() if failed]
+    if not result.problems and (moved := replaced(claim, quote)):  # all its words, one of them in another's place
+        result.problems.append(moved)
     result.supported = not result.problems
     return result
 

@@ -13,8 +13,8 @@ about (`_resolved`), and one lacking a name, figure or detail is read with the s
 - contradicted when one of them says nearly all of it (`CONTRADICTION_SHARE` of its words, `CONTRADICTION_MEANING`
   close) but differs on what the support check flags as a contradiction: another figure or date, a negation,
   two names or two figures in swapped roles, or a name put where the claim has another of the same kind (spaCy's
-  entities), in the same words' place or, by the parse, in the same place on the same verb (`_slot_replaced`:
-  such a sentence never supports the claim, though it has all its words);
+  entities), in the same words' place or, by the parse, in the same place on the same verb (`roles.py`: such a
+  sentence never supports the claim, though it has all its words);
 - not found otherwise: a passage that lacks part of what the claim says does not contradict it.
 
 Measured on `evals/drafts.jsonl` (tuned on its tune split, reported on held-out) by `evals/check_drafts.py`.
@@ -32,11 +32,12 @@ from ..answering.cite import Citation, citation_for_span
 from ..answering.rank import prose_sentences
 from ..answering.reader import neighbouring_sentence
 from ..answering.retrieve import Passage
+from ..answering.roles import replaced
 from ..answering.support import Support, counts_something_else, support
 from ..answering.word_meaning import WordMeaning, word_meaning
 from ..figures import figure_values, quantities
 from ..library.embed import get_embedder
-from ..nlp import Entity, Structure, entities_of, main_subject, structures_of
+from ..nlp import entities_of, main_subject
 from ..text import Span, capitalised_words, sentence_spans, terms, word_key
 from ..tuning import (
     CHECK_CANDIDATES,
@@ -72,7 +73,7 @@ NAME_RUN = re.compile(r"\b[A-Z][\w’'\-.]*(?:\s+[A-Z][\w’'\-.]*)*")  # 'Lil B
 YEAR = re.compile(r"1[5-9]\d\d|20\d\d")  # a year dates, it counts nothing
 ORDINAL_VALUE = re.compile(r"\d+(?:st|nd|rd|th)")  # a rank ('23rd'), as figure_values writes one
 PERSONAL = re.compile(r"(?:He|She)\b")  # a sentence about someone named before it
-SLOT_RELATIONS = ("nsubj", "nsubjpass", "dobj")  # a name's place in its clause, compared by _slot_replaced
+ROLE_DIFFERENCES = {"swap": "role", "substitution": "name", "figure": "figure"}  # roles.replaced → what differs
 SUBJECT_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
 
 
@@ -195,7 +196,7 @@ def judge(claim: str, evidence: list[Evidence], meaning: WordMeaning | None = No
     all of it but differs; else not found."""
     readings = [(e, support(claim, e.reads, meaning), support(claim, e.context, meaning)) for e in evidence]
     backing = [e if alone.supported else _widened(e) for e, alone, in_context in readings
-               if (alone.supported or in_context.supported) and not _slot_replaced(claim, e.reads)]
+               if alone.supported or in_context.supported]
     if backing:
         return ClaimCheck(claim, SUPPORTED, None, _one_per_file(backing)[:2])
     for e, alone, _ in readings:
@@ -244,8 +245,8 @@ def _contradiction(claim: str, evidence: Evidence, alone: Support, in_context: S
         differs = None
         if problems and set(problems) <= CONTRADICTION_PROBLEMS:
             differs = _what_differs(claim, evidence.reads, reading, problems)
-        if not differs and reading is alone:
-            differs = _slot_replaced(claim, evidence.reads)
+        if not differs and reading is alone:  # all it says, but another name or figure in the place of one
+            differs = ROLE_DIFFERENCES.get(replaced(claim, evidence.reads) or "")
         if differs:
             return differs, problems
     return None, []
@@ -281,43 +282,6 @@ def _name_replaced(claim: str, quote: str) -> bool:
     extra = [m for m in NAME_RUN.finditer(quote) if m.start() > 0 and not _run_words(m.group()) & claim_words]
     return any(_next_to_the_same(_around(claim, a.start(), a.end()), _around(quote, b.start(), b.end()))
                and not _shortened(b.group(), a.group()) for a in missing for b in extra)
-
-
-def _slot_replaced(claim: str, quote: str) -> str | None:
-    """A name of the claim standing where the quote, by its parse, has another name of that kind: the object of
-    the same preposition on the same verb ('replaced … with Rishi Sunak' where it says 'replacing … with Jeremy
-    Hunt, a supporter of Rishi Sunak'), or the subject or object of the same verb. 'role' when the quote's name
-    there is another of the claim's names (the two swapped), 'name' when it is a new one; None when no name is
-    replaced so."""
-    claim_parse, quote_parse = structures_of([claim, quote])
-    slots: dict[tuple[str, str, str], list[str]] = {}
-    for entity in quote_parse.entities:
-        if entity.label in SUBJECT_LABELS and (slot := _slot(quote_parse, entity)):
-            slots.setdefault((entity.label, *slot), []).append(entity.text)
-    for entity in claim_parse.entities:
-        if entity.label in SUBJECT_LABELS and (slot := _slot(claim_parse, entity)):
-            there = slots.get((entity.label, *slot), [])
-            if there and not any(_holds(name, entity.text) or _holds(entity.text, name) or _shortened(name, entity.text)
-                                 for name in there):
-                return "role" if any(_holds(claim, name) for name in there) else "name"
-    return None
-
-
-def _slot(structure: Structure, entity: Entity) -> tuple[str, str] | None:
-    """Where a name stands: (preposition, verb) for the object of a preposition, (relation, verb) for a subject or
-    object, the verb being the nearest one it hangs on; a name in a list or beside a noun it names ('and Y',
-    'her chancellor Kwasi Kwarteng') stands where the list or the noun does."""
-    tokens = structure.tokens
-    at = entity.root
-    while tokens[at].dep in ("conj", "appos") and tokens[at].head != at:
-        at = tokens[at].head
-    token = tokens[at]
-    if token.dep not in ("pobj", *SLOT_RELATIONS):
-        return None
-    verb = structure.verb_over(token.head)
-    if verb is None:
-        return None
-    return (tokens[token.head].lemma if token.dep == "pobj" else token.dep), tokens[verb].lemma
 
 
 def _name_words(text: str) -> set[str]:

@@ -189,3 +189,19 @@ def test_an_opposite_in_a_clause_about_another_year_does_not_oppose_the_claim() 
     assert "antonym" in support("She lost the gavel twice, after the 2006 and 2018 elections.", won).problems
     # a clause about another year does not vouch for the claim either
     assert "antonym" in support("Sales rose 5% in 2022.", "Sales fell 5% in 2022, but rose 3% in 2023.").problems
+
+
+@pytest.mark.parametrize(("claim", "problem"), [
+    # every word of the claim is in the quote, but the parse puts another figure or name where it puts its own
+    ("The storm killed about 60 people.", "figure"),
+    ("The council replaced its treasurer Ada Voss with Omar Pell.", "substitution"),
+    ("The council replaced its treasurer Lena Brook with Ada Voss.", "swap"),
+])
+def test_a_figure_or_name_in_another_s_place_is_not_supported(claim: str, problem: str) -> None:
+    quote = ("About 60 people were rescued on Friday from the storm that killed nearly 300 people, after the council "
+             "replaced its treasurer Ada Voss with Lena Brook, an ally of former mayor Omar Pell.")
+    checked = support(claim, quote)
+    assert not checked.supported and problem in checked.problems, checked.problems
+    # where the quote has the claim's own figure or name in that place, among others, it is supported
+    listed = "The council replaced its treasurer Ada Voss with Lena Brook and Omar Pell."
+    assert support("The council replaced its treasurer Ada Voss with Omar Pell.", listed).supported

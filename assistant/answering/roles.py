@@ -1,0 +1,75 @@
+"""Where a name or a figure stands in a sentence, by spaCy's parse, and whether a quote puts another one there.
+
+'Truss replaced Kwarteng with Rishi Sunak' against 'replacing Kwarteng with Jeremy Hunt, a supporter of Rishi
+Sunak': every word of the claim is in the quote, but the one who replaced Kwarteng is another person. A name's
+place is the relation it holds to the nearest verb it hangs on (its subject, its object, the object of one of its
+prepositions: 'with' on 'replace'); a figure's is the place of what it counts ('about 240 people' as the object of
+'killed'). Used by the support check (`support.py`) and the draft checker (`newsroom/check.py`).
+"""
+
+from __future__ import annotations
+
+from ..figures import figure_values
+from ..nlp import Entity, Structure, structures_of
+from ..text import terms
+
+NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
+FIGURE_LABELS = {"CARDINAL", "MONEY", "PERCENT", "QUANTITY"}
+RELATIONS = ("nsubj", "nsubjpass", "dobj")  # a place in the clause; the object of a preposition is the other kind
+BESIDE = ("conj", "appos")  # 'and Y', 'her chancellor Kwasi Kwarteng': where the list or the noun stands
+COUNTING = ("nummod", "quantmod", "compound")  # '240' in 'about 240 people': where the people stand
+
+Slot = tuple[str, str, str]  # (kind of entity, relation or preposition, verb)
+
+
+def replaced(claim: str, quote: str) -> str | None:
+    """'swap' when the quote has, where the claim puts one of its names, another of the claim's names;
+    'substitution' when it has a name the claim lacks there; 'figure' when it has another figure where the claim
+    puts one; None when nothing the claim places is replaced so (or the quote has the claim's own there too)."""
+    claim_parse, quote_parse = structures_of([claim, quote])
+    slots: dict[Slot, list[Entity]] = {}
+    for entity in quote_parse.entities:
+        if (slot := _slot(quote_parse, entity)) is not None:
+            slots.setdefault(slot, []).append(entity)
+    for entity in claim_parse.entities:
+        if (slot := _slot(claim_parse, entity)) is None or not (there := slots.get(slot)):
+            continue
+        if slot[0] == "figure":
+            if not any(figure_values(entity.text) & figure_values(other.text) for other in there):
+                return "figure"
+        elif not any(_same_name(entity.text, other.text) for other in there):
+            return "swap" if any(_same_name(other.text, named) for other in there for named in _names(claim_parse)) \
+                else "substitution"
+    return None
+
+
+def _slot(structure: Structure, entity: Entity) -> Slot | None:
+    kind = "figure" if entity.label in FIGURE_LABELS else "name" if entity.label in NAME_LABELS else None
+    if kind is None or entity.root < 0:
+        return None
+    tokens = structure.tokens
+    at = entity.root
+    climb = BESIDE + (COUNTING if kind == "figure" else ())
+    while tokens[at].dep in climb and tokens[at].head != at:
+        at = tokens[at].head
+    token = tokens[at]
+    if token.dep != "pobj" and token.dep not in RELATIONS:
+        return None
+    verb = structure.verb_over(token.head)
+    if verb is None:
+        return None
+    relation = tokens[token.head].lemma if token.dep == "pobj" else token.dep
+    return (entity.label if kind == "name" else kind), relation, tokens[verb].lemma
+
+
+def _names(structure: Structure) -> list[str]:
+    return [e.text for e in structure.entities if e.label in NAME_LABELS]
+
+
+def _same_name(one: str, other: str) -> bool:
+    """'Rishi Sunak' and 'Sunak', 'Ill.' and 'Illinois': one names the other."""
+    a, b = set(terms(one)), set(terms(other))
+    if a and b and (a <= b or b <= a):
+        return True
+    short, full = sorted((one, other), key=len)
+    return short.endswith(".") and full.lower().startswith(short.rstrip(".").lower())

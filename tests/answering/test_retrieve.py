@@ -1,5 +1,7 @@
 import pytest
 
+from assistant.answering.retrieve import question_terms
+
 
 @pytest.mark.parametrize(("question", "source"), [
     ("golf club where earlier meetings were held", "003_001337cf8562453b.txt"),
@@ -52,3 +54,14 @@ def test_a_chunk_that_opens_with_a_quotation_keeps_its_first_sentence() -> None:
     second = [s.text for s in prose_sentences(Passage(Chunk("b", "b.txt", 635, 635 + len(cut), cut), {}))]
     assert first[0].startswith("\u201cAttaching") and len(first) == 2
     assert second == ["It sold $330 million worth of games."]
+
+
+@pytest.mark.parametrize(("question", "kept"), [
+    ("What kind of imbalance does the analysis say the talks have?", {"imbal", "talk"}),
+    ("What phase has the war entered, according to the analysis?", {"phase", "war", "enter"}),
+    ("What did the piece say about the port strike?", {"port", "strike"}),
+    ("What did the blood analysis of the samples show?", {"blood", "analysi", "sampl", "show"}),
+])
+def test_words_that_name_the_source_itself_are_not_searched_for(question: str, kept: set[str]) -> None:
+    """'according to the analysis' is about the article, not in it; 'the blood analysis' is what is asked about."""
+    assert kept <= set(question_terms(question)) and not {"analysi", "piec"} - kept & set(question_terms(question))

@@ -41,6 +41,8 @@ POSSESSIVE = re.compile(r"[’']s$")  # NER keeps the possessive: "Saudi Arabia'
 WORD = re.compile(r"\w+")  # where a phrase stands, relative to its ranked sentence
 SUBJECTS = ("nsubj", "nsubjpass", "csubj", "agent")
 OBJECTS = ("dobj", "pobj", "attr", "oprd", "dative")
+FIGURES = frozenset({"CARDINAL", "MONEY", "QUANTITY", "PERCENT", "ORDINAL"})
+DATES = frozenset({"DATE", "TIME"})
 GENERIC_NOUNS = ("name", "one", "kind", "type", "number", "thing")  # "the name of the X" asks for an X
 
 
@@ -222,11 +224,26 @@ def asks_what_a_name_is(question: str) -> bool:
 
 
 def short_answer(question: str, phrases: list[Phrase], model: ReaderModel | None = None) -> Phrase | None:
-    """The phrase the answer leads with: the likeliest, when it is likely enough and a name is asked for."""
+    """The phrase the answer leads with: the likeliest, when it is likely enough and a name is asked for; for
+    'how many', 'how long' or 'when', the likeliest figure or date (a name never answers them)."""
     threshold = (model or reader_model()).threshold
-    if not phrases or phrases[0].probability < threshold or asks_what_a_name_is(question):
+    if asks_what_a_name_is(question):
         return None
-    return phrases[0]
+    kinds = measured_kinds(question)
+    fitting = [p for p in phrases if kinds is None or p.label in kinds]
+    return fitting[0] if fitting and fitting[0].probability >= threshold else None
+
+
+def measured_kinds(question: str) -> frozenset[str] | None:
+    """The entity labels that can answer 'how many …', 'how long …', 'when …' or 'what year …' (by the question's
+    asking words, so 'Which team did he play for when he won?' asks for a name); None for any other question."""
+    asking = asking_words(question).lower().split()
+    if asking[:2] in (["how", "many"], ["how", "much"], ["how", "long"]):
+        return FIGURES | DATES  # spaCy calls a count of days or years ('366 days', 'five years') a DATE
+    if asking[:1] == ["when"] or (asking[:1] in (["what"], ["which"]) and asking[1:2] in (
+            ["year"], ["date"], ["day"], ["month"])):
+        return DATES
+    return None
 
 
 def _asked_noun(wh: Token) -> Token | None:

@@ -1,6 +1,7 @@
 """The reader's view of a phrase: how common its words are in the library, where it stands in its sentence's
 parse, how well its kind fits the question."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -8,10 +9,12 @@ import pytest
 from assistant import Assistant
 from assistant.answering.reader import (
     Asking,
+    Phrase,
     asked_tokens,
     asks_what_a_name_is,
     neighbouring_sentence,
     rarity,
+    short_answer,
     syntax_features,
     type_fit,
     what_is_asked,
@@ -114,3 +117,23 @@ def test_the_sentences_around_one_are_found_across_a_paragraph_break_between_chu
 def test_a_question_that_names_its_subject_and_asks_what_it_is_wants_a_description(question: str,
                                                                                   describes: bool) -> None:
     assert asks_what_a_name_is(question) is describes
+
+
+def _phrase(text: str, label: str, probability: float) -> Phrase:
+    return Phrase(text, label, "sentence", 0, len(text), None, probability=probability)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("question", "leads"), [
+    ("Around how many hospital workers walked off the job this week?", "75,000"),
+    ("How long did the strike last?", "three days"),
+    ("When did the strike begin?", "Wednesday"),
+    ("Which health system's workers walked off the job when the talks failed?", "Kaiser Permanente"),
+])
+def test_how_many_and_when_are_led_by_a_figure_or_a_date_never_a_name(question: str, leads: str) -> None:
+    """Seen: 'Around how many hospital employees walked off the job?' led by 'Kaiser Permanente'."""
+    found = [_phrase("Kaiser Permanente", "ORG", 0.9), _phrase(leads, {"75,000": "CARDINAL", "Kaiser Permanente": "ORG"}
+                                                               .get(leads, "DATE"), 0.6)]
+    chosen = short_answer(question, found)
+    assert chosen is not None and chosen.text == leads
+    # below the reader's threshold nothing leads, of any kind
+    assert short_answer(question, [replace(p, probability=0.01) for p in found]) is None

@@ -227,7 +227,7 @@ def short_answer(question: str, phrases: list[Phrase], model: ReaderModel | None
     """The phrase the answer leads with: the likeliest, when it is likely enough and a name is asked for; for
     'how many', 'how long' or 'when', the likeliest figure or date (a name never answers them)."""
     threshold = (model or reader_model()).threshold
-    if asks_what_a_name_is(question):
+    if not phrases or asks_what_a_name_is(question):
         return None
     kinds = measured_kinds(question)
     fitting = [p for p in phrases if kinds is None or p.label in kinds]

@@ -32,7 +32,7 @@ from ..answering.cite import Citation, citation_for_span
 from ..answering.rank import prose_sentences
 from ..answering.reader import neighbouring_sentence
 from ..answering.retrieve import Passage
-from ..answering.roles import replaced
+from ..answering.roles import NAME_LABELS, replaced
 from ..answering.support import Support, counts_something_else, support
 from ..answering.word_meaning import WordMeaning, word_meaning
 from ..figures import figure_values, quantities
@@ -74,7 +74,7 @@ YEAR = re.compile(r"1[5-9]\d\d|20\d\d")  # a year dates, it counts nothing
 ORDINAL_VALUE = re.compile(r"\d+(?:st|nd|rd|th)")  # a rank ('23rd'), as figure_values writes one
 PERSONAL = re.compile(r"(?:He|She)\b")  # a sentence about someone named before it
 ROLE_DIFFERENCES = {"swap": "role", "substitution": "name", "figure": "figure"}  # roles.replaced → what differs
-SUBJECT_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
+SUBJECT_LABELS = NAME_LABELS  # the entities that name someone or something (spaCy labels)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ __all__ = ["QUESTION_WORDS", "HybridRetriever", "KeywordIndex", "Passage", "Retr
 # Phrases that ask about the sources or pad the question rather than say what it is about.
 META_PHRASES = re.compile(
     r"\b(?:according to|in|do|does|did|as)\s+(?:the\s+)?(?:two\s+|both\s+|these\s+|all\s+)?"
-    r"(?:reports?|articles?|sources?|stories|texts?|analys[ie]s|pieces?)(?:\s+says?)?\b"
+    r"(?:reports?|articles?|sources?|stor(?:y|ies)|texts?|analys[ie]s|pieces?)(?:\s+says?)?\b"
     r"|\b(?:been\s+)?going\s+on\b", re.I)
 DURATION_VERBS = re.compile(r"\b(?:lasted|last|lasting|taken|take|took|run|ran|running|continued|gone on)\b", re.I)
 

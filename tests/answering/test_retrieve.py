@@ -60,8 +60,10 @@ def test_a_chunk_that_opens_with_a_quotation_keeps_its_first_sentence() -> None:
     ("What kind of imbalance does the analysis say the talks have?", {"imbal", "talk"}),
     ("What phase has the war entered, according to the analysis?", {"phase", "war", "enter"}),
     ("What did the piece say about the port strike?", {"port", "strike"}),
+    ("Why was the woman in the story first put in prison?", {"woman", "prison"}),
     ("What did the blood analysis of the samples show?", {"blood", "analysi", "sampl", "show"}),
 ])
 def test_words_that_name_the_source_itself_are_not_searched_for(question: str, kept: set[str]) -> None:
     """'according to the analysis' is about the article, not in it; 'the blood analysis' is what is asked about."""
-    assert kept <= set(question_terms(question)) and not {"analysi", "piec"} - kept & set(question_terms(question))
+    searched = set(question_terms(question))
+    assert kept <= searched and not ({"analysi", "piec", "stori"} - kept) & searched

@@ -22,7 +22,19 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..library.embed import get_embedder
-from ..nlp import ANSWER_LABELS, NAME_LABELS, NO_ENTITY, Entity, Structure, adjectives, nouns, parse, structures_of
+from ..nlp import (
+    ANSWER_LABELS,
+    DATE_LABELS,
+    FIGURE_LABELS,
+    NAME_LABELS,
+    NO_ENTITY,
+    Entity,
+    Structure,
+    adjectives,
+    nouns,
+    parse,
+    structures_of,
+)
 from ..text import Span, stem, terms
 from ..tuning import READER_SENTENCES
 from .rank import Candidate, prose_sentences
@@ -41,8 +53,6 @@ POSSESSIVE = re.compile(r"[’']s$")  # NER keeps the possessive: "Saudi Arabia'
 WORD = re.compile(r"\w+")  # where a phrase stands, relative to its ranked sentence
 SUBJECTS = ("nsubj", "nsubjpass", "csubj", "agent")
 OBJECTS = ("dobj", "pobj", "attr", "oprd", "dative")
-FIGURES = frozenset({"CARDINAL", "MONEY", "QUANTITY", "PERCENT", "ORDINAL"})
-DATES = frozenset({"DATE", "TIME"})
 GENERIC_NOUNS = ("name", "one", "kind", "type", "number", "thing")  # "the name of the X" asks for an X
 
 
@@ -230,8 +240,8 @@ def short_answer(question: str, phrases: list[Phrase], model: ReaderModel | None
     if not phrases or asks_what_a_name_is(question):
         return None
     kinds = measured_kinds(question)
-    fitting = [p for p in phrases if kinds is None or p.label in kinds]
-    return fitting[0] if fitting and fitting[0].probability >= threshold else None
+    best = next((p for p in phrases if kinds is None or p.label in kinds), None)
+    return best if best is not None and best.probability >= threshold else None
 
 
 def measured_kinds(question: str) -> frozenset[str] | None:
@@ -239,10 +249,10 @@ def measured_kinds(question: str) -> frozenset[str] | None:
     asking words, so 'Which team did he play for when he won?' asks for a name); None for any other question."""
     asking = asking_words(question).lower().split()
     if asking[:2] in (["how", "many"], ["how", "much"], ["how", "long"]):
-        return FIGURES | DATES  # spaCy calls a count of days or years ('366 days', 'five years') a DATE
+        return FIGURE_LABELS | DATE_LABELS  # spaCy calls a count of days or years ('366 days', 'five years') a DATE
     if asking[:1] == ["when"] or (asking[:1] in (["what"], ["which"]) and asking[1:2] in (
             ["year"], ["date"], ["day"], ["month"])):
-        return DATES
+        return DATE_LABELS
     return None
 
 

@@ -10,11 +10,11 @@ prepositions: 'with' on 'replace'); a figure's is the place of what it counts ('
 from __future__ import annotations
 
 from ..figures import figure_values
-from ..nlp import Entity, Structure, structures_of
+from ..nlp import FIGURE_LABELS, NAME_LABELS, Entity, Structure, structures_of
 from ..text import terms
 
-NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
-FIGURE_LABELS = {"CARDINAL", "MONEY", "PERCENT", "QUANTITY"}
+NAMING = frozenset(NAME_LABELS) - {"LANGUAGE"}  # the entities that name someone or something
+COUNTS = FIGURE_LABELS - {"ORDINAL"}  # a rank is no count
 RELATIONS = ("nsubj", "nsubjpass", "dobj")  # a place in the clause; the object of a preposition is the other kind
 BESIDE = ("conj", "appos")  # 'and Y', 'her chancellor Kwasi Kwarteng': where the list or the noun stands
 COUNTING = ("nummod", "quantmod", "compound")  # '240' in 'about 240 people': where the people stand
@@ -44,7 +44,7 @@ def replaced(claim: str, quote: str) -> str | None:
 
 
 def _slot(structure: Structure, entity: Entity) -> Slot | None:
-    kind = "figure" if entity.label in FIGURE_LABELS else "name" if entity.label in NAME_LABELS else None
+    kind = "figure" if entity.label in COUNTS else "name" if entity.label in NAMING else None
     if kind is None or entity.root < 0:
         return None
     tokens = structure.tokens
@@ -63,7 +63,7 @@ def _slot(structure: Structure, entity: Entity) -> Slot | None:
 
 
 def _names(structure: Structure) -> list[str]:
-    return [e.text for e in structure.entities if e.label in NAME_LABELS]
+    return [e.text for e in structure.entities if e.label in NAMING]
 
 
 def _same_name(one: str, other: str) -> bool:
@@ -71,5 +71,9 @@ def _same_name(one: str, other: str) -> bool:
     a, b = set(terms(one)), set(terms(other))
     if a and b and (a <= b or b <= a):
         return True
-    short, full = sorted((one, other), key=len)
+    return shortened(*sorted((one, other), key=len))
+
+
+def shortened(short: str, full: str) -> bool:
+    """'Ill.' for 'Illinois', 'Sen.' for 'Senate': one written short for the other."""
     return short.endswith(".") and full.lower().startswith(short.rstrip(".").lower())

@@ -32,12 +32,12 @@ from ..answering.cite import Citation, citation_for_span
 from ..answering.rank import prose_sentences
 from ..answering.reader import neighbouring_sentence
 from ..answering.retrieve import Passage
-from ..answering.roles import NAME_LABELS, replaced
+from ..answering.roles import NAMING, replaced, shortened
 from ..answering.support import Support, counts_something_else, support
 from ..answering.word_meaning import WordMeaning, word_meaning
 from ..figures import figure_values, quantities
 from ..library.embed import get_embedder
-from ..nlp import entities_of, main_subject
+from ..nlp import DATE_LABELS, entities_of, main_subject
 from ..text import Span, capitalised_words, sentence_spans, terms, word_key
 from ..tuning import (
     CHECK_CANDIDATES,
@@ -67,14 +67,12 @@ DIFFERENCES = (("negation", "negation"), ("antonym", "negation"), ("swap", "role
 CONTRADICTION_PROBLEMS = {kind for kind, _ in DIFFERENCES}
 COMPLETED_NEXT = {"name", "figure", "added"}  # what a sentence may lack when the one after it gives it
 TOLERATED = {"attribution"}  # 'X said …' beside a sentence that states it without a speech verb: no conflict
-DATE_LABELS = {"DATE", "TIME"}
-FIGURE_LABELS = {"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"}
 NAME_RUN = re.compile(r"\b[A-Z][\w’'\-.]*(?:\s+[A-Z][\w’'\-.]*)*")  # 'Lil Baby', 'St. Petersburg'
 YEAR = re.compile(r"1[5-9]\d\d|20\d\d")  # a year dates, it counts nothing
 ORDINAL_VALUE = re.compile(r"\d+(?:st|nd|rd|th)")  # a rank ('23rd'), as figure_values writes one
 PERSONAL = re.compile(r"(?:He|She)\b")  # a sentence about someone named before it
 ROLE_DIFFERENCES = {"swap": "role", "substitution": "name", "figure": "figure"}  # roles.replaced → what differs
-SUBJECT_LABELS = NAME_LABELS  # the entities that name someone or something (spaCy labels)
+SUBJECT_LABELS = NAMING  # the entities that name someone or something (spaCy labels)
 
 
 @dataclass(frozen=True)
@@ -281,7 +279,7 @@ def _name_replaced(claim: str, quote: str) -> bool:
     missing = [m for m in NAME_RUN.finditer(claim) if m.start() > 0 and not _run_words(m.group()) & quote_words]
     extra = [m for m in NAME_RUN.finditer(quote) if m.start() > 0 and not _run_words(m.group()) & claim_words]
     return any(_next_to_the_same(_around(claim, a.start(), a.end()), _around(quote, b.start(), b.end()))
-               and not _shortened(b.group(), a.group()) for a in missing for b in extra)
+               and not shortened(b.group(), a.group()) for a in missing for b in extra)
 
 
 def _name_words(text: str) -> set[str]:
@@ -300,7 +298,7 @@ def _replaced_labels(claim: str, quote: str, anywhere: bool = False) -> set[str]
     missing = [e for e in claim_entities if not _holds(quote, e.text)]
     extra = [e for e in quote_entities if not _holds(claim, e.text)]
     return {a.label for a in missing for b in extra
-            if a.label == b.label and not _shortened(b.text, a.text)
+            if a.label == b.label and not shortened(b.text, a.text)
             and (anywhere or _same_place(_around(claim, a.start, a.end), _around(quote, b.start, b.end)))}
 
 
@@ -355,12 +353,6 @@ def _figure_replaced(claim: str, quote: str) -> bool:
     ranks = {bool(ORDINAL_VALUE.fullmatch(v)) for v in missing}
     return any(not YEAR.fullmatch(v) and bool(ORDINAL_VALUE.fullmatch(v)) in ranks
                and not (units_of_missing and v in elsewhere) for v in given_values - claimed_values)
-
-
-def _shortened(short: str, full: str) -> bool:
-    """'Ill.' for 'Illinois', 'Sen.' for 'Senate': one written short for the other."""
-    stem_ = short.rstrip(".").lower()
-    return short.endswith(".") and full.lower().startswith(stem_)
 
 
 def _pool(passages: list[Passage]) -> list[Evidence]:

@@ -195,6 +195,9 @@ def judge(claim: str, evidence: list[Evidence], meaning: WordMeaning | None = No
     readings = [(e, support(claim, e.reads, meaning), support(claim, e.context, meaning)) for e in evidence]
     backing = [e if alone.supported else _widened(e) for e, alone, in_context in readings
                if alone.supported or in_context.supported]
+    negated = _negated_instead(readings)
+    if negated is not None:
+        return ClaimCheck(claim, CONTRADICTED, "negation", [negated], ["negation"])
     if backing:
         return ClaimCheck(claim, SUPPORTED, None, _one_per_file(backing)[:2])
     for e, alone, _ in readings:
@@ -205,6 +208,22 @@ def judge(claim: str, evidence: list[Evidence], meaning: WordMeaning | None = No
         if differs:
             return ClaimCheck(claim, CONTRADICTED, differs, [e], problems)
     return ClaimCheck(claim, NOT_FOUND)
+
+
+def _negated_instead(readings: list[tuple[Evidence, Support, Support]]) -> Evidence | None:
+    """The sentence that says the claim's words with a negation between them ('He did not see the first lady'),
+    when no sentence supports the claim by itself and every support found only with a sentence's context (its
+    title and the sentence before lending the words) is further from the claim in meaning and in words."""
+    if any(alone.supported for _, alone, _ in readings):
+        return None
+    contextual = [(e, in_context) for e, _, in_context in readings if in_context.supported]
+    if not contextual:
+        return None
+    for e, alone, _ in readings:
+        if alone.problems == ["negation"] and all(
+                e.meaning > other.meaning and alone.term_share >= backed.term_share for other, backed in contextual):
+            return e
+    return None
 
 
 def _widened(evidence: Evidence) -> Evidence:

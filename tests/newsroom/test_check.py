@@ -161,3 +161,20 @@ def test_a_name_put_where_the_source_has_another_one_of_its_kind_contradicts_it(
     listed = "The mayor replaced her deputy Tomas Brandt with Lena Orvik and Jonas Keller."
     assert judge("The mayor replaced her deputy Tomas Brandt with Jonas Keller.", [_evidence(listed)]).verdict \
         != CONTRADICTED
+
+
+def test_a_sentence_saying_not_outweighs_a_support_its_context_lends_words_to() -> None:
+    title = "Mayor Lena Orvik tests positive for flu"
+    lede = "Governor Tomas Brandt first tested positive on May 2."
+    # the title and the sentence before lend this one 'mayor' and the governor: it reads as support in context
+    isolated = _evidence("He isolated at home while taking antivirals.", lede, title)
+    negated = _evidence("He did not see the mayor during that time.", f"{lede} He isolated at home.", title)
+    claim = "Governor Tomas Brandt saw the mayor during his isolation."
+    checked = judge(claim, [replace(isolated, meaning=0.6), replace(negated, meaning=0.7)])
+    assert (checked.verdict, checked.differs) == (CONTRADICTED, "negation")
+    assert [e.text for e in checked.evidence] == [negated.text]
+    # the negation closer in neither meaning nor words leaves the support standing
+    assert judge(claim, [replace(isolated, meaning=0.7), replace(negated, meaning=0.6)]).verdict == SUPPORTED
+    # a sentence that supports the claim by itself is never outweighed
+    alone = _evidence("Governor Tomas Brandt saw the mayor during his isolation at home.", lede, title)
+    assert judge(claim, [replace(alone, meaning=0.6), replace(negated, meaning=0.7)]).verdict == SUPPORTED

@@ -208,6 +208,17 @@ def entity_of(token: SpacyToken, doc: Doc) -> Span | None:
     return next((entity for entity in doc.ents if entity.start <= token.i < entity.end), None)
 
 
+def counts_time(date: str) -> bool:
+    """A DATE entity that is a length of time or an age, a figure rather than a point in time: '13 years',
+    'day 54', 'the 12th consecutive year', '52' in 'Banks, 52,' (but not '2021', 'July 21', 'last year' or
+    'two years ago'), by the parse of its words: a number heading them (not a year's four digits), or a common
+    noun counted by one."""
+    root = next(iter(parse(date).sents)).root
+    if root.pos_ == "NUM":
+        return root.like_num and not (root.text.isdigit() and len(root.text) == 4)
+    return root.pos_ == "NOUN" and any(child.like_num for child in root.children)
+
+
 def main_subject(sentence: str) -> tuple[str, str] | None:
     """Who or what the sentence's main clause is about, and how: ('President Biden', 'PERSON') when the subject is a
     person's name (its entity, with the words before it such as a title), ('he', 'PRON') for a pronoun, (its

@@ -40,3 +40,11 @@ def test_the_lemmatizer_s_tables_are_read_while_the_pipeline_loads_in_the_backgr
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-1500:]
     assert done.stdout.strip() == "lead"
+
+
+@pytest.mark.parametrize(("date", "counts"), [
+    ("13 years", True), ("day 54", True), ("the 12th consecutive year", True), ("52", True), ("366 days", True),
+    ("2021", False), ("July 21", False), ("last year", False), ("Tuesday", False), ("two years ago", False),
+])
+def test_a_length_of_time_or_an_age_counts_time_a_day_or_a_year_does_not(date: str, counts: bool) -> None:
+    assert nlp.counts_time(date) is counts

@@ -37,7 +37,7 @@ from ..answering.support import Support, counts_something_else, support
 from ..answering.word_meaning import WordMeaning, word_meaning
 from ..figures import figure_values, quantities
 from ..library.embed import get_embedder
-from ..nlp import DATE_LABELS, entities_of, main_subject
+from ..nlp import DATE_LABELS, Entity, counts_time, entities_of, main_subject
 from ..text import Span, capitalised_words, sentence_spans, terms, word_key
 from ..tuning import (
     CHECK_CANDIDATES,
@@ -66,6 +66,7 @@ DIFFERENCES = (("negation", "negation"), ("antonym", "negation"), ("swap", "role
                ("figure", "figure"), ("unit", "figure"), ("substitution", "name"), ("name", "name"))
 CONTRADICTION_PROBLEMS = {kind for kind, _ in DIFFERENCES}
 COMPLETED_NEXT = {"name", "figure", "added"}  # what a sentence may lack when the one after it gives it
+TIME_COUNT = "TIME_COUNT"  # the kind of a length of time or an age, which NER calls a DATE
 TOLERATED = {"attribution"}  # 'X said …' beside a sentence that states it without a speech verb: no conflict
 NAME_RUN = re.compile(r"\b[A-Z][\w’'\-.]*(?:\s+[A-Z][\w’'\-.]*)*")  # 'Lil Baby', 'St. Petersburg'
 YEAR = re.compile(r"1[5-9]\d\d|20\d\d")  # a year dates, it counts nothing
@@ -276,6 +277,8 @@ def _what_differs(claim: str, quote: str, reading: Support, problems: list[str])
     replaced = _replaced_labels(claim, quote)
     if replaced & DATE_LABELS:
         return "date"
+    if TIME_COUNT in replaced:
+        return "figure"
     for problem, kind in DIFFERENCES:
         if problem not in problems:
             continue
@@ -316,9 +319,14 @@ def _replaced_labels(claim: str, quote: str, anywhere: bool = False) -> set[str]
     claim_entities, quote_entities = entities_of([claim, quote])
     missing = [e for e in claim_entities if not _holds(quote, e.text)]
     extra = [e for e in quote_entities if not _holds(claim, e.text)]
-    return {a.label for a in missing for b in extra
-            if a.label == b.label and not shortened(b.text, a.text)
+    return {_kind(a) for a in missing for b in extra
+            if _kind(a) == _kind(b) and not shortened(b.text, a.text)
             and (anywhere or _same_place(_around(claim, a.start, a.end), _around(quote, b.start, b.end)))}
+
+
+def _kind(entity: Entity) -> str:
+    """Its label, but a length of time or an age NER calls a DATE ('13 years', 'Banks, 52,') is a figure."""
+    return TIME_COUNT if entity.label == "DATE" and counts_time(entity.text) else entity.label
 
 
 def _holds(text: str, name: str) -> bool:

@@ -178,3 +178,19 @@ def test_a_sentence_saying_not_outweighs_a_support_its_context_lends_words_to() 
     # a sentence that supports the claim by itself is never outweighed
     alone = _evidence("Governor Tomas Brandt saw the mayor during his isolation at home.", lede, title)
     assert judge(claim, [replace(alone, meaning=0.6), replace(negated, meaning=0.7)]).verdict == SUPPORTED
+
+
+@pytest.mark.parametrize(("claim", "quote", "differs"), [
+    # an age and a length of time are figures, though NER calls them dates
+    ("Mayor Lena Orvik, 52, opened the new library on Friday.",
+     "Mayor Lena Orvik, 51, opened the new library on Friday.", "figure"),
+    ("In total, the activist has been sentenced to 13 years in prison.",
+     "In total, the activist has been sentenced to 10 years in prison.", "figure"),
+    ("Mayor Lena Orvik opened the new library on Friday.",
+     "Mayor Lena Orvik opened the new library on Thursday.", "date"),
+    ("The library opened in 2021 after a long campaign.",
+     "The library opened in 2019 after a long campaign.", "date"),
+])
+def test_an_age_or_a_length_of_time_differs_as_a_figure_a_day_or_year_as_a_date(claim, quote, differs) -> None:
+    checked = judge(claim, [_evidence(quote)])
+    assert (checked.verdict, checked.differs) == (CONTRADICTED, differs)

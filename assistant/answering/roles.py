@@ -19,7 +19,7 @@ RELATIONS = ("nsubj", "nsubjpass", "dobj")  # a place in the clause; the object 
 BESIDE = ("conj", "appos")  # 'and Y', 'her chancellor Kwasi Kwarteng': where the list or the noun stands
 COUNTING = ("nummod", "quantmod", "compound")  # '240' in 'about 240 people': where the people stand
 
-Slot = tuple[str, str, str]  # (kind of entity, relation or preposition, verb)
+Slot = tuple[str, str, str]  # (kind of entity, relation or preposition, the verb or noun it hangs on)
 
 
 def replaced(claim: str, quote: str) -> str | None:
@@ -55,11 +55,16 @@ def _slot(structure: Structure, entity: Entity) -> Slot | None:
     token = tokens[at]
     if token.dep != "pobj" and token.dep not in RELATIONS:
         return None
+    label = entity.label if kind == "name" else kind
+    if token.dep == "pobj" and tokens[tokens[token.head].head].pos == "NOUN":
+        # a preposition on a common noun: 'the talks in Florida' is a place of the talks, not of what they did (on a
+        # name it is more often the parser's misreading of the verb's: 'replacing Kwarteng with Jeremy Hunt')
+        return label, tokens[token.head].lemma, tokens[tokens[token.head].head].lemma
     verb = structure.verb_over(token.head)
     if verb is None:
         return None
     relation = tokens[token.head].lemma if token.dep == "pobj" else token.dep
-    return (entity.label if kind == "name" else kind), relation, tokens[verb].lemma
+    return label, relation, tokens[verb].lemma
 
 
 def _names(structure: Structure) -> list[str]:

@@ -194,3 +194,14 @@ def test_a_sentence_saying_not_outweighs_a_support_its_context_lends_words_to() 
 def test_an_age_or_a_length_of_time_differs_as_a_figure_a_day_or_year_as_a_date(claim, quote, differs) -> None:
     checked = judge(claim, [_evidence(quote)])
     assert (checked.verdict, checked.differs) == (CONTRADICTED, differs)
+
+
+def test_a_place_of_something_named_is_not_a_place_of_what_was_done() -> None:
+    # 'in Geneva' places the talks, 'in Albania' the dispute: both hang on 'end', but nothing is put in another's place
+    quote = ("Senior officials are set to meet in Geneva on Monday for renewed talks aimed at ending the dispute in "
+             "Albania, as the ministry seeks to broker a deal between the two parties.")
+    assert judge("The talks in Geneva ended without a deal.", [_evidence(quote)]).verdict != CONTRADICTED
+    # the same place of the same thing, named otherwise, still contradicts
+    moved = judge("The talks in Geneva ended on Friday without a deal.",
+                  [_evidence("The talks in Vienna ended on Friday without a deal.")])
+    assert (moved.verdict, moved.differs) == (CONTRADICTED, "name")

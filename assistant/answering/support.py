@@ -104,14 +104,17 @@ def support(claim: str, quote: str, meaning: WordMeaning | None = None, near: fl
     if meaning is not None:
         _match_by_meaning(content, claim_tokens, quote_tokens, matches, meaning, near)
     result.term_share = sum(1 for t in content if matches[t.position]) / len(content)
-    unmatched = [t for t in content if not matches[t.position] and _is_predicate(t, claim_tokens)]
+    opposed = _opposed(claim_tokens, quote_tokens)
+    # a word whose opposite the quote has is no word the quote lacks: it is what the quote contradicts
+    unmatched = [t for t in content if not matches[t.position] and _is_predicate(t, claim_tokens)
+                 and t.stem not in opposed]
     checks = {
         "figure": bool(result.missing_numbers) or _ordinal_dropped(claim_tokens, quote_tokens, matches),
         "name": bool(result.missing_names),
         "added": len(unmatched) > UNMATCHED_SHARE * len(content),
         "substitution": _substituted(claim_tokens, quote_tokens, matches),
         "unit": _figure_context_differs(claim_tokens, quote_tokens),
-        "antonym": _antonym(claim_tokens, quote_tokens),
+        "antonym": bool(opposed),
         "negation": _polarity_differs(claim_tokens, quote_tokens, matches),
         "modality": _more_certain(claim_tokens, quote_tokens, matches),
         "swap": _names_swapped(claim_tokens, quote_tokens, matches),
@@ -192,18 +195,17 @@ def _missing_names(claim_tokens: list[Token], quote_tokens: list[Token]) -> set[
             and not any(_same_word(t.stem, q.stem) or _abbreviates(q, t) for q in quote_tokens)}
 
 
-def _antonym(claim_tokens: list[Token], quote_tokens: list[Token]) -> bool:
-    """A word of the claim whose opposite the quote has instead, outside the quote's clauses that are about another
-    time or figure ('… twice – after the 2006 and 2018 elections – and lost it after the 2010 elections' does not
-    oppose 'won … after the 2006 and 2018 elections')."""
+def _opposed(claim_tokens: list[Token], quote_tokens: list[Token]) -> set[str]:
+    """The claim's words (stems, or stemmed pairs) whose opposite the quote has instead, outside the quote's clauses
+    that are about another time or figure ('… twice – after the 2006 and 2018 elections – and lost it after the
+    2010 elections' does not oppose 'won … after the 2006 and 2018 elections')."""
     about_the_same = _same_figures_clauses(claim_tokens, quote_tokens)
     claim_words, quote_words = _words_and_pairs(claim_tokens), _words_and_pairs(about_the_same)
-    for word in claim_words - quote_words:
-        opposites = antonym_of().get(word, frozenset())
-        if opposites & (quote_words - claim_words):
-            return True
+    found = {word for word in claim_words - quote_words
+             if antonym_of().get(word, frozenset()) & (quote_words - claim_words)}
     claim_lows, quote_lows = {t.low for t in claim_tokens}, {t.low for t in about_the_same}
-    return any(negated_forms(a, b) for a in claim_lows - quote_lows for b in quote_lows - claim_lows)
+    found |= {stem(a) for a in claim_lows - quote_lows if any(negated_forms(a, b) for b in quote_lows - claim_lows)}
+    return found
 
 
 def _same_figures_clauses(claim_tokens: list[Token], quote_tokens: list[Token]) -> list[Token]:

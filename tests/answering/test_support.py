@@ -205,3 +205,9 @@ def test_a_figure_or_name_in_another_s_place_is_not_supported(claim: str, proble
     # where the quote has the claim's own figure or name in that place, among others, it is supported
     listed = "The council replaced its treasurer Ada Voss with Lena Brook and Omar Pell."
     assert support("The council replaced its treasurer Ada Voss with Omar Pell.", listed).supported
+
+
+def test_a_word_whose_opposite_the_quote_has_is_an_opposite_not_a_missing_word() -> None:
+    checked = support("The council has accepted those demands.",
+                      "The council has rejected those demands, stating it will not close the library.")
+    assert checked.problems == ["antonym"]

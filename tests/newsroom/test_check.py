@@ -205,3 +205,14 @@ def test_a_place_of_something_named_is_not_a_place_of_what_was_done() -> None:
     moved = judge("The talks in Geneva ended on Friday without a deal.",
                   [_evidence("The talks in Vienna ended on Friday without a deal.")])
     assert (moved.verdict, moved.differs) == (CONTRADICTED, "name")
+
+
+def test_an_opposite_contradicts_in_the_sentence_itself_never_from_its_context() -> None:
+    rejected = _evidence("The council has rejected those demands, stating it will not close the library.")
+    checked = judge("The council has accepted those demands.", [rejected])
+    assert (checked.verdict, checked.differs) == (CONTRADICTED, "negation")
+    # 'buy' is in the title, not in the sentence: the sentence does not say the opposite of 'sell'
+    asks = _evidence("Mara Lind also wants the studio to suspend its dividend payments to shareholders for debt "
+                     "reduction.", title="Investor Mara Lind wants the studio to buy back its streaming stake")
+    claim = "Mara Lind wants the studio to sell theme parks and suspend dividend payments to shareholders."
+    assert judge(claim, [asks]).verdict == NOT_FOUND

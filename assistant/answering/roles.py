@@ -18,6 +18,7 @@ COUNTS = FIGURE_LABELS - {"ORDINAL"}  # a rank is no count
 RELATIONS = ("nsubj", "nsubjpass", "dobj")  # a place in the clause; the object of a preposition is the other kind
 BESIDE = ("conj", "appos")  # 'and Y', 'her chancellor Kwasi Kwarteng': where the list or the noun stands
 COUNTING = ("nummod", "quantmod", "compound")  # '240' in 'about 240 people': where the people stand
+MODIFYING = ("amod", "compound")  # 'Russian' in 'a Russian source': which kind of source
 
 Slot = tuple[str, str, str]  # (kind of entity, relation or preposition, the verb or noun it hangs on)
 
@@ -53,6 +54,13 @@ def _slot(structure: Structure, entity: Entity) -> Slot | None:
     while tokens[at].dep in climb and tokens[at].head != at:
         at = tokens[at].head
     token = tokens[at]
+    if kind == "name" and token.dep in MODIFYING and tokens[token.head].pos == "NOUN":
+        # 'Russian' in 'a Russian source told': what kind of source, where the source stands
+        noun = tokens[token.head]
+        verb = structure.verb_over(token.head)
+        if verb is None or noun.dep not in RELATIONS:
+            return None
+        return entity.label, f"{noun.dep} {noun.lemma}", tokens[verb].lemma
     if token.dep != "pobj" and token.dep not in RELATIONS:
         return None
     label = entity.label if kind == "name" else kind

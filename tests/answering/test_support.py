@@ -211,3 +211,16 @@ def test_a_word_whose_opposite_the_quote_has_is_an_opposite_not_a_missing_word()
     checked = support("The council has accepted those demands.",
                       "The council has rejected those demands, stating it will not close the library.")
     assert checked.problems == ["antonym"]
+
+
+def test_a_name_saying_which_one_of_the_subject_is_replaced_when_the_quote_has_another_there() -> None:
+    # 'Dutch' is in the quote, but as one of the ministers: the official who told reporters is Belgian
+    quote = "A Belgian official told reporters that a meeting between Dutch and Belgian ministers was cancelled."
+    told = support("A Dutch official told reporters that a meeting between Dutch and Belgian ministers was cancelled.",
+                   quote)
+    assert not told.supported and told.problems == ["swap"]
+    other = support("The Trump administration imposed new tariffs.",
+                    "The Biden administration imposed new tariffs on Chinese steel, said Trump.")
+    assert other.problems == ["substitution"]
+    assert support("A Dutch official said the talks will resume.",
+                   "A senior Dutch official said on Monday that the talks will resume.").supported

@@ -224,3 +224,12 @@ def test_a_name_saying_which_one_of_the_subject_is_replaced_when_the_quote_has_a
     assert other.problems == ["substitution"]
     assert support("A Dutch official said the talks will resume.",
                    "A senior Dutch official said on Monday that the talks will resume.").supported
+
+
+def test_wanting_is_an_intention_and_stopping_is_the_opposite_of_continuing() -> None:
+    assert support("The council wants to close the old library.",
+                   "The council intends to close the old library.").supported
+    assert "modality" in support("The council closed the old library.",
+                                 "The council wants to close the old library.").problems
+    assert "antonym" in support("The two teams agreed to stop joint patrols.",
+                                "The two teams agreed to continue joint patrols.").problems

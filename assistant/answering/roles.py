@@ -3,8 +3,10 @@
 'Truss replaced Kwarteng with Rishi Sunak' against 'replacing Kwarteng with Jeremy Hunt, a supporter of Rishi
 Sunak': every word of the claim is in the quote, but the one who replaced Kwarteng is another person. A name's
 place is the relation it holds to the nearest verb it hangs on (its subject, its object, the object of one of its
-prepositions: 'with' on 'replace'); a figure's is the place of what it counts ('about 240 people' as the object of
-'killed'). Used by the support check (`support.py`) and the draft checker (`newsroom/check.py`).
+prepositions: 'with' on 'replace'), or to the common noun a preposition of it hangs on ('the talks in Florida');
+a name saying which one of a subject or object it is stands where that noun does ('a Russian source told'); a
+figure's is the place of what it counts ('about 240 people' as the object of 'killed'). Used by the support check
+(`support.py`) and the draft checker (`newsroom/check.py`).
 """
 
 from __future__ import annotations

@@ -256,8 +256,9 @@ def _contradiction(claim: str, evidence: Evidence, alone: Support, in_context: S
         if evidence.meaning < CONTRADICTION_MEANING and reading.term_share < CONTRADICTION_CLOSE_SHARE:
             continue
         problems = [p for p in reading.problems if p not in TOLERATED]
-        if reading is in_context:  # two names swapped, or an opposite: within the sentence itself, not across its
-            problems = [p for p in problems if p != "swap" and (p != "antonym" or p in alone.problems)]  # context
+        if reading is in_context:
+            # two names swapped, or an opposite: within the sentence itself, never across its context
+            problems = [p for p in problems if p != "swap" and (p != "antonym" or p in alone.problems)]
         if reading.term_share < CONTRADICTION_SHARE:
             continue
         differs = None

@@ -406,8 +406,13 @@ def test_a_timeline_lists_dated_events_oldest_first_each_cited(page) -> None:
 
 def test_the_digest_tab_and_the_chat_answer_what_happened_in_a_span(page) -> None:
     page.get_by_role("tab", name="Digest").click()
-    page.fill("#digest-since textarea", "2025-12-14")
-    page.fill("#digest-until textarea", "2025-12-21")
+    for box, day in (("#digest-since textarea", "2025-12-14"), ("#digest-until textarea", "2025-12-21")):
+        # the tab's boxes show their default span (the last seven days) once mounted: filled before that, a box
+        # can be given its default back, and the digest asked for with it
+        page.wait_for_function(f"() => /^\\d{{4}}-\\d{{2}}-\\d{{2}}$/.test(document.querySelector('{box}')?.value)")
+        page.fill(box, day)
+    page.wait_for_function("() => document.querySelector('#digest-since textarea').value === '2025-12-14' && "
+                           "document.querySelector('#digest-until textarea').value === '2025-12-21'")
     page.click("#make-digest")
     try:
         page.wait_for_selector("#digest li .cite-chip", timeout=120_000)

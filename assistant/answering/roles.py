@@ -56,24 +56,22 @@ def _slot(structure: Structure, entity: Entity) -> Slot | None:
     while tokens[at].dep in climb and tokens[at].head != at:
         at = tokens[at].head
     token = tokens[at]
-    if kind == "name" and token.dep in MODIFYING and tokens[token.head].pos == "NOUN":
+    head = tokens[token.head]
+    if kind == "name" and token.dep in MODIFYING and head.pos == "NOUN":
         # 'Russian' in 'a Russian source told': what kind of source, where the source stands
-        noun = tokens[token.head]
-        verb = structure.verb_over(token.head)
-        if verb is None or noun.dep not in RELATIONS:
-            return None
-        return entity.label, f"{noun.dep} {noun.lemma}", tokens[verb].lemma
+        verb = structure.verb_over(token.head) if head.dep in RELATIONS else None
+        return None if verb is None else (entity.label, f"{head.dep} {head.lemma}", tokens[verb].lemma)
     if token.dep != "pobj" and token.dep not in RELATIONS:
         return None
     label = entity.label if kind == "name" else kind
-    if token.dep == "pobj" and tokens[tokens[token.head].head].pos == "NOUN":
+    if token.dep == "pobj" and (holder := tokens[head.head]).pos == "NOUN":
         # a preposition on a common noun: 'the talks in Florida' is a place of the talks, not of what they did (on a
         # name it is more often the parser's misreading of the verb's: 'replacing Kwarteng with Jeremy Hunt')
-        return label, tokens[token.head].lemma, tokens[tokens[token.head].head].lemma
+        return label, head.lemma, holder.lemma
     verb = structure.verb_over(token.head)
     if verb is None:
         return None
-    relation = tokens[token.head].lemma if token.dep == "pobj" else token.dep
+    relation = head.lemma if token.dep == "pobj" else token.dep
     return label, relation, tokens[verb].lemma
 
 

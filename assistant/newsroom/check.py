@@ -318,10 +318,10 @@ def _replaced_labels(claim: str, quote: str, anywhere: bool = False) -> set[str]
     that label the claim lacks: 'with Robin Roberts on' where it says 'with Amy Robach on', 'on Wednesday' where it
     says 'on Tuesday'."""
     claim_entities, quote_entities = entities_of([claim, quote])
-    missing = [e for e in claim_entities if not _holds(quote, e.text)]
-    extra = [e for e in quote_entities if not _holds(claim, e.text)]
-    return {_kind(a) for a in missing for b in extra
-            if _kind(a) == _kind(b) and not shortened(b.text, a.text)
+    missing = [(e, _kind(e)) for e in claim_entities if not _holds(quote, e.text)]
+    extra = [(e, _kind(e)) for e in quote_entities if not _holds(claim, e.text)]
+    return {kind for a, kind in missing for b, other in extra
+            if kind == other and not shortened(b.text, a.text)
             and (anywhere or _same_place(_around(claim, a.start, a.end), _around(quote, b.start, b.end)))}
 
 

@@ -67,6 +67,7 @@ DIFFERENCES = (("negation", "negation"), ("antonym", "negation"), ("swap", "role
 CONTRADICTION_PROBLEMS = {kind for kind, _ in DIFFERENCES}
 COMPLETED_NEXT = {"name", "figure", "added"}  # what a sentence may lack when the one after it gives it
 TIME_COUNT = "TIME_COUNT"  # the kind of a length of time or an age, which NER calls a DATE
+INSTEAD_PROBLEM = {"negation": "negation", "role": "swap"}  # what _contradicted_instead finds → support's kind
 TOLERATED = {"attribution"}  # 'X said …' beside a sentence that states it without a speech verb: no conflict
 NAME_RUN = re.compile(r"\b[A-Z][\w’'\-.]*(?:\s+[A-Z][\w’'\-.]*)*")  # 'Lil Baby', 'St. Petersburg'
 YEAR = re.compile(r"1[5-9]\d\d|20\d\d")  # a year dates, it counts nothing
@@ -196,9 +197,10 @@ def judge(claim: str, evidence: list[Evidence], meaning: WordMeaning | None = No
     readings = [(e, support(claim, e.reads, meaning), support(claim, e.context, meaning)) for e in evidence]
     backing = [e if alone.supported else _widened(e) for e, alone, in_context in readings
                if alone.supported or in_context.supported]
-    negated = _negated_instead(readings)
-    if negated is not None:
-        return ClaimCheck(claim, CONTRADICTED, "negation", [negated], ["negation"])
+    instead = _contradicted_instead(claim, readings)
+    if instead is not None:
+        differs, evidence_against = instead
+        return ClaimCheck(claim, CONTRADICTED, differs, [evidence_against], [INSTEAD_PROBLEM[differs]])
     if backing:
         return ClaimCheck(claim, SUPPORTED, None, _one_per_file(backing)[:2])
     for e, alone, _ in readings:
@@ -211,20 +213,31 @@ def judge(claim: str, evidence: list[Evidence], meaning: WordMeaning | None = No
     return ClaimCheck(claim, NOT_FOUND)
 
 
-def _negated_instead(readings: list[tuple[Evidence, Support, Support]]) -> Evidence | None:
-    """The sentence that says the claim's words with a negation between them ('He did not see the first lady'),
-    when no sentence supports the claim by itself and every support found only with a sentence's context (its
-    title and the sentence before lending the words) is further from the claim in meaning and in words."""
+def _contradicted_instead(claim: str, readings: list[tuple[Evidence, Support, Support]]) -> tuple[str, Evidence] | None:
+    """The sentence that says the claim's words with a negation between them ('He did not see the first lady'), or
+    with two of its names in each other's places ('Foxconn purchased the factory' for 'Lordstown purchased the
+    factory from Foxconn'), when no sentence supports the claim by itself and every support found only with a
+    sentence's context (its title and the sentence before lending the words) is further from the claim in meaning
+    and in words."""
     if any(alone.supported for _, alone, _ in readings):
         return None
     contextual = [(e, in_context) for e, _, in_context in readings if in_context.supported]
     if not contextual:
         return None
-    for e, alone, _ in readings:
-        if alone.problems == ["negation"] and all(
-                e.meaning > other.meaning and alone.term_share >= backed.term_share for other, backed in contextual):
-            return e
+    for e, alone, in_context in readings:
+        differs, share = _single_difference(claim, e, alone, in_context)
+        if differs and all(e.meaning > other.meaning and share >= backed.term_share for other, backed in contextual):
+            return differs, e
     return None
+
+
+def _single_difference(claim: str, evidence: Evidence, alone: Support, in_context: Support) -> tuple[str | None, float]:
+    """A negation of the sentence itself, or a swap of two names within it once its context lends the rest."""
+    if alone.problems == ["negation"]:
+        return "negation", alone.term_share
+    if in_context.problems == ["swap"] and "swap" in alone.problems and _roles_swapped(claim, evidence.reads):
+        return "role", in_context.term_share
+    return None, 0.0
 
 
 def _widened(evidence: Evidence) -> Evidence:

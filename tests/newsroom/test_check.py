@@ -180,6 +180,22 @@ def test_a_sentence_saying_not_outweighs_a_support_its_context_lends_words_to() 
     assert judge(claim, [replace(alone, meaning=0.6), replace(negated, meaning=0.7)]).verdict == SUPPORTED
 
 
+def test_two_names_in_each_others_places_outweigh_a_support_its_context_lends_words_to() -> None:
+    title = "Norvale Motors ready to deliver trucks built with Keltron"
+    sold = "Delmar Auto sold the factory to the truck startup in 2019."
+    agreed_text = "In 2021, Norvale Motors entered into an agreement with Keltron, the electronics maker."
+    # the sentence before lends the agreement 'sold the factory': it reads as support in context
+    agreed = _evidence(agreed_text, sold, title)
+    swapped = _evidence("Under that arrangement, Keltron purchased the factory and agreed to help build the "
+                        "Norvale Motors pickup there.", f"{sold} {agreed_text}", title)
+    claim = "Norvale Motors purchased the factory from Keltron in 2021."
+    checked = judge(claim, [replace(agreed, meaning=0.6), replace(swapped, meaning=0.7)])
+    assert (checked.verdict, checked.differs) == (CONTRADICTED, "role")
+    assert [e.text for e in checked.evidence] == [swapped.text]
+    # further from the claim in meaning than the support: the support stands
+    assert judge(claim, [replace(agreed, meaning=0.7), replace(swapped, meaning=0.6)]).verdict == SUPPORTED
+
+
 @pytest.mark.parametrize(("claim", "quote", "differs"), [
     # an age and a length of time are figures, though NER calls them dates
     ("Mayor Lena Orvik, 52, opened the new library on Friday.",

@@ -199,8 +199,8 @@ def judge(claim: str, evidence: list[Evidence], meaning: WordMeaning | None = No
                if alone.supported or in_context.supported]
     instead = _contradicted_instead(claim, readings)
     if instead is not None:
-        differs, evidence_against = instead
-        return ClaimCheck(claim, CONTRADICTED, differs, [evidence_against], [INSTEAD_PROBLEM[differs]])
+        kind, evidence_against = instead
+        return ClaimCheck(claim, CONTRADICTED, kind, [evidence_against], [INSTEAD_PROBLEM[kind]])
     if backing:
         return ClaimCheck(claim, SUPPORTED, None, _one_per_file(backing)[:2])
     for e, alone, _ in readings:

@@ -67,7 +67,6 @@ DIFFERENCES = (("negation", "negation"), ("antonym", "negation"), ("swap", "role
 CONTRADICTION_PROBLEMS = {kind for kind, _ in DIFFERENCES}
 COMPLETED_NEXT = {"name", "figure", "added"}  # what a sentence may lack when the one after it gives it
 TIME_COUNT = "TIME_COUNT"  # the kind of a length of time or an age, which NER calls a DATE
-INSTEAD_PROBLEM = {"negation": "negation", "role": "swap"}  # what _contradicted_instead finds → support's kind
 TOLERATED = {"attribution"}  # 'X said …' beside a sentence that states it without a speech verb: no conflict
 NAME_RUN = re.compile(r"\b[A-Z][\w’'\-.]*(?:\s+[A-Z][\w’'\-.]*)*")  # 'Lil Baby', 'St. Petersburg'
 YEAR = re.compile(r"1[5-9]\d\d|20\d\d")  # a year dates, it counts nothing
@@ -199,8 +198,8 @@ def judge(claim: str, evidence: list[Evidence], meaning: WordMeaning | None = No
                if alone.supported or in_context.supported]
     instead = _contradicted_instead(claim, readings)
     if instead is not None:
-        kind, evidence_against = instead
-        return ClaimCheck(claim, CONTRADICTED, kind, [evidence_against], [INSTEAD_PROBLEM[kind]])
+        problem, evidence_against = instead
+        return ClaimCheck(claim, CONTRADICTED, dict(DIFFERENCES)[problem], [evidence_against], [problem])
     if backing:
         return ClaimCheck(claim, SUPPORTED, None, _one_per_file(backing)[:2])
     for e, alone, _ in readings:
@@ -225,9 +224,9 @@ def _contradicted_instead(claim: str, readings: list[tuple[Evidence, Support, Su
     if not contextual:
         return None
     for e, alone, in_context in readings:
-        differs, share = _single_difference(claim, e, alone, in_context)
-        if differs and all(e.meaning > other.meaning and share >= backed.term_share for other, backed in contextual):
-            return differs, e
+        problem, share = _single_difference(claim, e, alone, in_context)
+        if problem and all(e.meaning > other.meaning and share >= backed.term_share for other, backed in contextual):
+            return problem, e
     return None
 
 
@@ -236,7 +235,7 @@ def _single_difference(claim: str, evidence: Evidence, alone: Support, in_contex
     if alone.problems == ["negation"]:
         return "negation", alone.term_share
     if in_context.problems == ["swap"] and "swap" in alone.problems and _roles_swapped(claim, evidence.reads):
-        return "role", in_context.term_share
+        return "swap", in_context.term_share
     return None, 0.0
 
 
